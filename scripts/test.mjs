@@ -1,0 +1,40 @@
+// The whole test suite: makes sure etcd is there (tests that need it fail rather than skip), builds the CLI that the
+// end-to-end tests run, then runs every test file with Node's test runner. `node scripts/test.mjs unit` runs unit tests only.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureEtcd } from './ensure-etcd.mjs';
+
+const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
+
+function testFiles(dir) {
+  let out = [];
+  let names;
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names.sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(testFiles(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const files = suites.flatMap((s) => testFiles(join('test', s)));
+if (files.length === 0) {
+  console.error(`no test files found for ${suites.join(', ')}`);
+  process.exit(1);
+}
+if (suites.some((s) => s !== 'unit')) {
+  ensureEtcd();
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, LBM_LOG_LEVEL: process.env.LBM_LOG_LEVEL ?? 'error' },
+});
+process.exit(r.status ?? 1);

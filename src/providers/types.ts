@@ -1,0 +1,75 @@
+import type { ElbTarget, Elbv2Target } from '../tree/types.js';
+
+/** A load balancer or target group whose members are instance ids or (ELBv2) targets. */
+export type MembershipTarget = ElbTarget | Elbv2Target;
+
+/**
+ * Reads and changes the members of load balancers (Classic ELB) or target groups (ELBv2). Members are canonical strings as
+ * produced by the key parser. Implementations make exactly one AWS write call per register/deregister call: the caller
+ * chunks (at most 100 members a call) and isolates bad members by splitting. Errors are thrown as {@link AwsCallError}.
+ */
+export interface MembershipProvider {
+  /** The current members; members already leaving (ELBv2 `draining`) are not reported. */
+  readMembers(target: MembershipTarget): Promise<string[]>;
+  /** Registers members in one call. */
+  register(target: MembershipTarget, members: readonly string[]): Promise<void>;
+  /** Deregisters members in one call. */
+  deregister(target: MembershipTarget, members: readonly string[]): Promise<void>;
+}
+
+/** The two address families lbmanager manages in Route53. */
+export type RecordType = 'A' | 'AAAA';
+
+/** An A or AAAA record set as Route53 holds it. */
+export interface RecordSet {
+  /** Lower case, no trailing dot, octal escapes (`\052`) decoded. */
+  readonly name: string;
+  readonly type: RecordType;
+  readonly ttl: number;
+  /** Exactly as Route53 returned them (needed for an exact DELETE). */
+  readonly values: readonly string[];
+}
+
+/** One change of a ChangeResourceRecordSets batch. */
+export interface RecordChange {
+  readonly action: 'UPSERT' | 'DELETE';
+  readonly set: RecordSet;
+}
+
+/** Reads and changes the A/AAAA record sets of a hosted zone. Errors are thrown as {@link AwsCallError}. */
+export interface Route53Provider {
+  /**
+   * The A and AAAA record sets of the given names (lower case, no trailing dot), or of the whole zone when `names` is
+   * `'all'`. Other types and other names are never returned. Weighted/latency sets (with a SetIdentifier) are skipped.
+   */
+  readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<RecordSet[]>;
+  /** Applies one change batch (all or nothing), in one call. */
+  changeRecordSets(zoneId: string, changes: readonly RecordChange[]): Promise<void>;
+}
+
+/** How the reconciler should treat a failed AWS call. */
+export type AwsErrorCategory =
+  /** Throttling, PriorRequestNotComplete, 429, 5xx, network errors: retry with backoff. */
+  | 'retryable'
+  /** The load balancer, target group or hosted zone does not exist: report, retry with backoff. */
+  | 'not-found'
+  /** The call was rejected because of one or more members: split the batch to isolate them. */
+  | 'invalid-member'
+  /** Anything else (access denied, validation errors): report, retry with backoff. */
+  | 'other';
+
+/** A failed AWS call, classified. */
+export class AwsCallError extends Error {
+  override readonly name = 'AwsCallError';
+  constructor(
+    readonly category: AwsErrorCategory,
+    /** The AWS error code (`Throttling`, `LoadBalancerNotFound`, `InvalidInstance`, …) or a network error code. */
+    readonly code: string,
+    message: string,
+    /** Members named by the error message, when AWS names them (ELBv2 InvalidTarget, Route53 InvalidChangeBatch). */
+    readonly offenders: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
