@@ -1,0 +1,173 @@
+import {
+  AwsCallError,
+  type MembershipProvider,
+  type MembershipTarget,
+  type RecordChange,
+  type RecordSet,
+  type Route53Provider,
+} from './types.js';
+
+/** One call an in-memory provider answered, for tests that count or order calls. */
+export interface MemoryCall {
+  readonly op: 'read' | 'register' | 'deregister' | 'readRecordSets' | 'changeRecordSets';
+  readonly target: string;
+  readonly members: readonly string[];
+  /** `ok` or the error code. */
+  readonly outcome: string;
+}
+
+/** A load balancer / target group store in memory, with the failure modes the reconciler must handle. */
+export class MemoryMembershipProvider implements MembershipProvider {
+  readonly groups = new Map<string, Set<string>>();
+  readonly calls: MemoryCall[] = [];
+  /** Members AWS would reject (terminated instances): a call containing one fails whole with InvalidInstance. */
+  readonly invalid = new Set<string>();
+  /** Whether InvalidInstance errors name their offenders (ELBv2 does, Classic ELB does one at a time). */
+  nameOffenders = true;
+  /** Set to make the next calls fail with this error. */
+  failNext: AwsCallError[] = [];
+
+  private static key(t: MembershipTarget): string {
+    return `${t.region}/${t.name}`;
+  }
+
+  /** Creates a load balancer with members. */
+  create(region: string, name: string, members: readonly string[] = []): void {
+    this.groups.set(`${region}/${name}`, new Set(members));
+  }
+
+  /** The members of a load balancer, sorted. */
+  members(region: string, name: string): string[] {
+    return [...(this.groups.get(`${region}/${name}`) ?? [])].sort();
+  }
+
+  private begin(op: MemoryCall['op'], t: MembershipTarget, members: readonly string[]): Set<string> {
+    const k = MemoryMembershipProvider.key(t);
+    const injected = this.failNext.shift();
+    if (injected) {
+      this.calls.push({ op, target: k, members, outcome: injected.code });
+      throw injected;
+    }
+    const g = this.groups.get(k);
+    if (!g) {
+      this.calls.push({ op, target: k, members, outcome: 'LoadBalancerNotFound' });
+      throw new AwsCallError('not-found', 'LoadBalancerNotFound', `There is no ACTIVE Load Balancer named '${t.name}'`);
+    }
+    const bad = members.filter((m) => this.invalid.has(m));
+    if (op === 'register' && bad.length > 0) {
+      this.calls.push({ op, target: k, members, outcome: 'InvalidInstance' });
+      throw new AwsCallError(
+        'invalid-member',
+        'InvalidInstance',
+        `Could not find EC2 instance ${bad.join(', ')}.`,
+        this.nameOffenders ? bad : [],
+      );
+    }
+    this.calls.push({ op, target: k, members, outcome: 'ok' });
+    return g;
+  }
+
+  /** @inheritdoc */
+  readMembers(target: MembershipTarget): Promise<string[]> {
+    return Promise.resolve().then(() => [...this.begin('read', target, [])].sort());
+  }
+
+  /** @inheritdoc */
+  register(target: MembershipTarget, members: readonly string[]): Promise<void> {
+    return Promise.resolve().then(() => {
+      const g = this.begin('register', target, members);
+      for (const m of members) g.add(m);
+    });
+  }
+
+  /** @inheritdoc */
+  deregister(target: MembershipTarget, members: readonly string[]): Promise<void> {
+    return Promise.resolve().then(() => {
+      const g = this.begin('deregister', target, members);
+      for (const m of members) g.delete(m);
+    });
+  }
+}
+
+/** Hosted zones in memory with Route53's batch semantics (all or nothing, exact DELETE). */
+export class MemoryRoute53Provider implements Route53Provider {
+  readonly zones = new Map<string, Map<string, RecordSet>>();
+  readonly calls: MemoryCall[] = [];
+  /** Values Route53 would reject (InvalidChangeBatch naming the set). */
+  readonly invalidValues = new Set<string>();
+
+  /** Creates an empty zone. */
+  createZone(zoneId: string): void {
+    this.zones.set(zoneId, new Map());
+  }
+
+  /** The sets of a zone, sorted by name then type. */
+  sets(zoneId: string): RecordSet[] {
+    return [...(this.zones.get(zoneId)?.values() ?? [])].sort((a, b) =>
+      `${a.name}/${a.type}`.localeCompare(`${b.name}/${b.type}`),
+    );
+  }
+
+  /** @inheritdoc */
+  readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<RecordSet[]> {
+    const z = this.zones.get(zoneId);
+    if (!z) {
+      this.calls.push({ op: 'readRecordSets', target: zoneId, members: [], outcome: 'NoSuchHostedZone' });
+      return Promise.reject(
+        new AwsCallError('not-found', 'NoSuchHostedZone', `No hosted zone found with ID: ${zoneId}`),
+      );
+    }
+    this.calls.push({
+      op: 'readRecordSets',
+      target: zoneId,
+      members: names === 'all' ? [] : [...names],
+      outcome: 'ok',
+    });
+    const wanted = names === 'all' ? undefined : new Set(names);
+    return Promise.resolve([...z.values()].filter((s) => !wanted || wanted.has(s.name)));
+  }
+
+  /** @inheritdoc */
+  changeRecordSets(zoneId: string, changes: readonly RecordChange[]): Promise<void> {
+    const z = this.zones.get(zoneId);
+    const names = changes.map((c) => `${c.action} ${c.set.name}/${c.set.type}`);
+    if (!z) {
+      this.calls.push({ op: 'changeRecordSets', target: zoneId, members: names, outcome: 'NoSuchHostedZone' });
+      return Promise.reject(
+        new AwsCallError('not-found', 'NoSuchHostedZone', `No hosted zone found with ID: ${zoneId}`),
+      );
+    }
+    const failures: string[] = [];
+    const offenders: string[] = [];
+    for (const c of changes) {
+      const k = `${c.set.name}/${c.set.type}`;
+      const cur = z.get(k);
+      if (c.set.values.some((v) => this.invalidValues.has(v))) {
+        failures.push(
+          `Invalid Resource Record: FATAL problem: ARRDATAIllegalIPv4Address encountered with '${c.set.values.join(',')}'`,
+        );
+        offenders.push(k);
+      } else if (
+        c.action === 'DELETE' &&
+        (!cur || cur.ttl !== c.set.ttl || [...cur.values].sort().join() !== [...c.set.values].sort().join())
+      ) {
+        failures.push(
+          `Tried to delete resource record set [name='${c.set.name}.', type='${c.set.type}'] but the values provided do not match the current values`,
+        );
+      }
+    }
+    if (failures.length > 0) {
+      this.calls.push({ op: 'changeRecordSets', target: zoneId, members: names, outcome: 'InvalidChangeBatch' });
+      return Promise.reject(
+        new AwsCallError('invalid-member', 'InvalidChangeBatch', `[${failures.join(', ')}]`, offenders),
+      );
+    }
+    for (const c of changes) {
+      const k = `${c.set.name}/${c.set.type}`;
+      if (c.action === 'DELETE') z.delete(k);
+      else z.set(k, { ...c.set, values: [...c.set.values] });
+    }
+    this.calls.push({ op: 'changeRecordSets', target: zoneId, members: names, outcome: 'ok' });
+    return Promise.resolve();
+  }
+}

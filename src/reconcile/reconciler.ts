@@ -1,0 +1,479 @@
+import { chunk, planMembership, type Policy } from '../plan/membership-plan.js';
+import { batchChanges, planRecordSets, type NameDesired } from '../plan/route53-plan.js';
+import {
+  AwsCallError,
+  type MembershipProvider,
+  type MembershipTarget,
+  type RecordChange,
+  type Route53Provider,
+} from '../providers/types.js';
+import { TreeIndex, type TreeChange } from '../tree/tree-index.js';
+import {
+  targetId,
+  workKey,
+  type MalformedKey,
+  type MemberClass,
+  type Route53Target,
+  type Target,
+  type TreeEntry,
+} from '../tree/types.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { BackoffOptions } from './backoff.js';
+import { applyIsolating } from './isolate.js';
+import { WorkQueue } from './work-queue.js';
+
+/** What the daemon knows about one target, for logs, `/state` and tests. */
+export interface TargetStatus {
+  readonly kind: Target['kind'];
+  readonly id: string;
+  activeClass: MemberClass | undefined;
+  desired: string[];
+  /** Members AWS had after the last reconcile (undefined before the first successful read). */
+  actual: string[] | undefined;
+  lastSyncAt: number | undefined;
+  lastError: { code: string; message: string; at: number } | undefined;
+  /** Members AWS rejected (invalid instance, target or record), not retried until their key changes or a resync. */
+  rejected: string[];
+  /** Extra members kept because the policy forbids removals. */
+  keptByPolicy: string[];
+}
+
+/** Where the reconciler gets its providers. Classic ELB and ELBv2 providers take the region from the target. */
+export interface Providers {
+  readonly elb: MembershipProvider;
+  readonly elbv2?: MembershipProvider;
+  /** Route53 is global; the region of a key only picks the API endpoint. */
+  readonly route53: (region: string) => Route53Provider;
+}
+
+/** Options of {@link Reconciler}. */
+export interface ReconcilerOptions {
+  /** The tree's prefix without a trailing slash, e.g. `/lbManager`. */
+  readonly prefix: string;
+  readonly providers: Providers;
+  /** @default 'sync' */
+  readonly policy?: Policy;
+  /** Compute and log every change, apply none. @default false */
+  readonly dryRun?: boolean;
+  /** TTL of the record sets lbmanager writes. @default 60 */
+  readonly route53Ttl?: number;
+  /** Targets reconciled at once. @default 16 */
+  readonly concurrency?: number;
+  readonly logger: Logger;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly random?: () => number;
+}
+
+interface RejectedMember {
+  readonly modRevision: bigint;
+}
+
+/**
+ * Keeps AWS membership equal to the tree. It is a TreeSink: snapshots and watch events only update the view and mark
+ * targets dirty; the work queue runs one reconcile per load balancer, target group or hosted zone at a time, each
+ * reading the latest desired state and the actual state from AWS and applying the difference (level-triggered).
+ */
+export class Reconciler {
+  readonly index: TreeIndex;
+  private readonly queue: WorkQueue;
+  private readonly known = new Map<string, Target>();
+  private readonly statuses = new Map<string, TargetStatus>();
+  private readonly dirtyNames = new Map<string, Set<string>>();
+  private readonly rejected = new Map<string, Map<string, RejectedMember>>();
+  private readonly policy: Policy;
+  private readonly dryRun: boolean;
+  private readonly ttl: number;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private snapshotSeen = false;
+  private stale = true;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.index = new TreeIndex(options.prefix);
+    this.policy = options.policy ?? 'sync';
+    this.dryRun = options.dryRun ?? false;
+    this.ttl = options.route53Ttl ?? 60;
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.queue = new WorkQueue({
+      concurrency: options.concurrency ?? 16,
+      process: (key) => this.reconcile(key),
+      clock: this.clock,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      onFailure: (key, error, failures, delayMs) => {
+        const e = error instanceof AwsCallError ? error : undefined;
+        this.logger.error('reconcile failed', {
+          target: key,
+          action: 'reconcile',
+          errorCode: e?.code ?? 'Error',
+          error: error instanceof Error ? error.message : String(error),
+          failures,
+          retryInMs: delayMs,
+        });
+      },
+    });
+    // No AWS call, let alone a write, before the first complete snapshot has been read.
+    this.queue.pause();
+  }
+
+  /** True once a complete snapshot has been read and the view is not stale. */
+  get synced(): boolean {
+    return this.snapshotSeen && !this.stale;
+  }
+
+  /** Keys waiting plus running. */
+  get queueDepth(): number {
+    return this.queue.depth + this.queue.inFlight;
+  }
+
+  /** A copy of every known target's status, sorted by id. */
+  status(): TargetStatus[] {
+    return [...this.statuses.values()]
+      .map((s) => ({ ...s, desired: [...s.desired], rejected: [...s.rejected], keptByPolicy: [...s.keptByPolicy] }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Resolves when no reconcile is ready or running (targets in backoff do not count). */
+  idle(): Promise<void> {
+    return this.queue.onIdle();
+  }
+
+  /** TreeSink: a complete snapshot replaces the view. The first one (and every resync) reconciles every target. */
+  onSnapshot(entries: TreeEntry[], revision: bigint, options: { full?: boolean } = {}): void {
+    const update = this.index.replace(entries, revision);
+    this.reportMalformed(update.newMalformed);
+    for (const t of this.index.targets()) this.remember(t);
+    const full = options.full === true || !this.snapshotSeen;
+    this.snapshotSeen = true;
+    this.stale = false;
+    if (full) {
+      this.rejected.clear();
+      for (const id of this.known.keys()) this.mark(id, false);
+    } else {
+      for (const id of update.changedTargets) this.mark(id, false);
+    }
+    this.logger.info('tree snapshot loaded', {
+      revision: revision.toString(),
+      keys: entries.length,
+      targets: this.known.size,
+      malformed: this.index.malformed().length,
+      changedTargets: full ? this.known.size : update.changedTargets.size,
+    });
+    this.queue.resume();
+  }
+
+  /** TreeSink: watch events mark the targets they touch. */
+  onEvents(events: readonly TreeChange[], revision: bigint): void {
+    const update = this.index.apply(events, revision);
+    this.reportMalformed(update.newMalformed);
+    for (const id of update.changedTargets) {
+      const t = this.index.target(id);
+      if (t) this.remember(t);
+      this.mark(id, false);
+    }
+  }
+
+  /** TreeSink: the view may be stale (watch lost); stop starting reconciles until the next snapshot. */
+  onStale(reason: string): void {
+    this.stale = true;
+    this.queue.pause();
+    this.logger.warn('tree view is stale, pausing reconciles until it is read again', { reason });
+  }
+
+  /** Marks every known target dirty (drift repair). `now` cuts backoff waits short (an operator asked). */
+  markAll(now: boolean): void {
+    this.rejected.clear();
+    for (const id of this.known.keys()) this.mark(id, now);
+  }
+
+  /** Stops taking work; waits for in-flight AWS calls at most `timeoutMs`. Never deregisters anything. */
+  stop(timeoutMs: number): Promise<boolean> {
+    return this.queue.stop(timeoutMs);
+  }
+
+  private remember(t: Target): void {
+    const id = targetId(t);
+    if (!this.known.has(id)) this.known.set(id, t);
+  }
+
+  private mark(id: string, now: boolean): void {
+    const t = this.known.get(id);
+    if (!t) return;
+    const key = workKey(t);
+    if (t.kind === 'route53') {
+      let names = this.dirtyNames.get(key);
+      if (!names) this.dirtyNames.set(key, (names = new Set()));
+      names.add(id);
+    }
+    if (now) this.queue.addNow(key);
+    else this.queue.add(key);
+  }
+
+  private statusOf(t: Target, id: string): TargetStatus {
+    let s = this.statuses.get(id);
+    if (!s) {
+      s = {
+        kind: t.kind,
+        id,
+        activeClass: undefined,
+        desired: [],
+        actual: undefined,
+        lastSyncAt: undefined,
+        lastError: undefined,
+        rejected: [],
+        keptByPolicy: [],
+      };
+      this.statuses.set(id, s);
+    }
+    return s;
+  }
+
+  private reportMalformed(keys: readonly MalformedKey[]): void {
+    for (const m of keys) this.logger.warn('malformed key ignored', { key: m.key, reason: m.reason });
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    if (key.startsWith('route53/')) return this.reconcileZone(key);
+    return this.reconcileMembership(key);
+  }
+
+  /** Desired members minus those AWS rejected, unless their key was written again since. */
+  private desiredOf(
+    t: Target,
+    id: string,
+  ): { members: string[]; activeClass: MemberClass | undefined; skipped: string[] } {
+    const d = this.index.desired(t, id);
+    const rejected = this.rejected.get(id);
+    if (!rejected || rejected.size === 0) return { members: [...d.members], activeClass: d.activeClass, skipped: [] };
+    const revOf = new Map<string, bigint>();
+    for (const e of this.index.entriesOf(id)) {
+      const r = revOf.get(e.member);
+      if (r === undefined || e.modRevision > r) revOf.set(e.member, e.modRevision);
+    }
+    const members: string[] = [];
+    const skipped: string[] = [];
+    for (const m of d.members) {
+      const r = rejected.get(m);
+      if (r && r.modRevision === revOf.get(m)) skipped.push(m);
+      else {
+        rejected.delete(m);
+        members.push(m);
+      }
+    }
+    return { members, activeClass: d.activeClass, skipped };
+  }
+
+  private reject(id: string, members: readonly string[]): void {
+    if (members.length === 0) return;
+    let r = this.rejected.get(id);
+    if (!r) this.rejected.set(id, (r = new Map<string, RejectedMember>()));
+    const revOf = new Map(this.index.entriesOf(id).map((e) => [e.member, e.modRevision] as const));
+    for (const m of members) r.set(m, { modRevision: revOf.get(m) ?? 0n });
+  }
+
+  private forgetIfGone(id: string, actual: readonly string[]): void {
+    if (!this.index.target(id) && actual.length === 0) {
+      this.known.delete(id);
+      this.statuses.delete(id);
+      this.rejected.delete(id);
+    }
+  }
+
+  private recordError(status: TargetStatus, error: unknown): void {
+    status.lastError = {
+      code: error instanceof AwsCallError ? error.code : 'Error',
+      message: error instanceof Error ? error.message : String(error),
+      at: this.clock.now(),
+    };
+  }
+
+  private async reconcileMembership(id: string): Promise<void> {
+    const t = this.known.get(id);
+    if (!t || t.kind === 'route53') return;
+    const provider = t.kind === 'elb' ? this.options.providers.elb : this.options.providers.elbv2;
+    const status = this.statusOf(t, id);
+    if (!provider) {
+      this.recordError(status, new Error(`${t.kind} targets are not supported by this build`));
+      return;
+    }
+    const desired = this.desiredOf(t, id);
+    status.activeClass = desired.activeClass;
+    status.desired = desired.members;
+    try {
+      const actual = await provider.readMembers(t);
+      const plan = planMembership(desired.members, actual, this.policy);
+      status.keptByPolicy = plan.keptByPolicy;
+      const after = new Set(actual);
+      if (this.dryRun) {
+        this.logChange(id, 'dry-run', plan.register, plan.deregister);
+      } else {
+        const added = await this.applyMembers(id, t, provider, 'register', plan.register);
+        for (const m of added) after.add(m);
+        const removed = await this.applyMembers(id, t, provider, 'deregister', plan.deregister);
+        for (const m of removed) after.delete(m);
+        this.logChange(id, 'applied', added, removed);
+      }
+      status.actual = [...after].sort();
+      status.rejected = [...(this.rejected.get(id)?.keys() ?? [])].sort();
+      status.lastSyncAt = this.clock.now();
+      status.lastError = undefined;
+      if (!this.dryRun) this.forgetIfGone(id, status.actual);
+    } catch (error) {
+      this.recordError(status, error);
+      throw error;
+    }
+  }
+
+  private async applyMembers(
+    id: string,
+    t: MembershipTarget,
+    provider: MembershipProvider,
+    action: 'register' | 'deregister',
+    members: readonly string[],
+  ): Promise<string[]> {
+    const applied: string[] = [];
+    for (const part of chunk(members)) {
+      const result = await applyIsolating(
+        part,
+        (m) => m,
+        (batch) => provider[action](t, batch),
+      );
+      applied.push(...result.applied);
+      if (result.rejected.length > 0) {
+        this.reject(
+          id,
+          result.rejected.map((r) => r.item),
+        );
+        for (const r of result.rejected) {
+          this.logger.warn('member rejected by AWS, not retried until its key changes or a resync', {
+            target: id,
+            action,
+            member: r.item,
+            errorCode: r.error.code,
+            error: r.error.message,
+          });
+        }
+      }
+    }
+    return applied;
+  }
+
+  private async reconcileZone(key: string): Promise<void> {
+    const ids = [...(this.dirtyNames.get(key) ?? [])];
+    this.dirtyNames.delete(key);
+    const targets = ids
+      .map((id) => ({ id, t: this.known.get(id) }))
+      .filter((x): x is { id: string; t: Route53Target } => x.t?.kind === 'route53');
+    const first = targets[0];
+    if (!first) return;
+    const zoneId = first.t.zoneId;
+    const provider = this.options.providers.route53(first.t.region);
+    const desiredByName: NameDesired[] = [];
+    const idByName = new Map<string, string>();
+    for (const { id, t } of targets) {
+      const d = this.desiredOf(t, id);
+      const s = this.statusOf(t, id);
+      s.activeClass = d.activeClass;
+      s.desired = d.members;
+      desiredByName.push({ fqdn: t.fqdn, members: d.members });
+      idByName.set(t.fqdn, id);
+    }
+    try {
+      const actual = await provider.readRecordSets(
+        zoneId,
+        targets.map((x) => x.t.fqdn),
+      );
+      const changes = planRecordSets(desiredByName, actual, this.ttl, this.policy);
+      const valuesAfter = new Map<string, Set<string>>();
+      for (const s of actual) {
+        let v = valuesAfter.get(s.name);
+        if (!v) valuesAfter.set(s.name, (v = new Set()));
+        for (const value of s.values) v.add(`${s.type}:${value}`);
+      }
+      if (this.dryRun) {
+        for (const c of changes) this.logRecordChange(idByName, c, 'dry-run');
+      } else {
+        for (const batch of batchChanges(changes)) {
+          const result = await applyIsolating(
+            batch,
+            (c) => `${c.set.name}/${c.set.type}`,
+            (part) => provider.changeRecordSets(zoneId, part),
+            isStaleRoute53Read,
+          );
+          for (const c of result.applied) {
+            this.logRecordChange(idByName, c, 'applied');
+            const v = valuesAfter.get(c.set.name) ?? new Set<string>();
+            valuesAfter.set(c.set.name, v);
+            for (const old of [...v]) if (old.startsWith(`${c.set.type}:`)) v.delete(old);
+            if (c.action === 'UPSERT') for (const value of c.set.values) v.add(`${c.set.type}:${value}`);
+          }
+          for (const r of result.rejected) {
+            const id = idByName.get(r.item.set.name);
+            if (id) this.reject(id, r.item.set.values);
+            this.logger.warn('record change rejected by AWS, not retried until its keys change or a resync', {
+              target: id ?? r.item.set.name,
+              action: r.item.action,
+              type: r.item.set.type,
+              members: r.item.set.values,
+              errorCode: r.error.code,
+              error: r.error.message,
+            });
+          }
+        }
+      }
+      const now = this.clock.now();
+      for (const { id, t } of targets) {
+        const s = this.statusOf(t, id);
+        s.actual = [...(valuesAfter.get(t.fqdn) ?? [])].map((v) => v.slice(v.indexOf(':') + 1)).sort();
+        s.rejected = [...(this.rejected.get(id)?.keys() ?? [])].sort();
+        s.lastSyncAt = now;
+        s.lastError = undefined;
+        if (!this.dryRun) this.forgetIfGone(id, s.actual);
+      }
+    } catch (error) {
+      // The names stay dirty: the retry after backoff reconciles them with whatever was marked meanwhile.
+      let names = this.dirtyNames.get(key);
+      if (!names) this.dirtyNames.set(key, (names = new Set()));
+      for (const { id, t } of targets) {
+        names.add(id);
+        this.recordError(this.statusOf(t, id), error);
+      }
+      throw error;
+    }
+  }
+
+  private logChange(
+    id: string,
+    action: 'applied' | 'dry-run',
+    added: readonly string[],
+    removed: readonly string[],
+  ): void {
+    if (added.length === 0 && removed.length === 0) return;
+    this.logger.info(action === 'applied' ? 'membership changed' : 'membership change (dry run, not applied)', {
+      target: id,
+      action,
+      added,
+      removed,
+    });
+  }
+
+  private logRecordChange(idByName: Map<string, string>, c: RecordChange, action: 'applied' | 'dry-run'): void {
+    this.logger.info(action === 'applied' ? 'record set changed' : 'record set change (dry run, not applied)', {
+      target: idByName.get(c.set.name) ?? c.set.name,
+      action: `${c.action} ${c.set.type}`.toLowerCase(),
+      members: c.set.values,
+      ttl: c.set.ttl,
+      ...(action === 'dry-run' ? { dryRun: true } : {}),
+    });
+  }
+}
+
+// A DELETE or CREATE that fails because the set is not what we read means our read is stale (someone else changed
+// the zone): that is not a bad member, so the whole reconcile is retried with a fresh read.
+function isStaleRoute53Read(error: AwsCallError): boolean {
+  return /values provided do not match|but it was not found|but it already exists/.test(error.message);
+}

@@ -1,0 +1,187 @@
+import { systemClock, type Clock, type TimerHandle } from '../util/clock.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+
+/** Options of {@link WorkQueue}. */
+export interface WorkQueueOptions<K extends string> {
+  /** Reconciles one key; a rejection schedules a retry with backoff. */
+  readonly process: (key: K) => Promise<void>;
+  /** Keys processed at once. @default 16 */
+  readonly concurrency?: number;
+  /** @default {@link DEFAULT_BACKOFF} */
+  readonly backoff?: Partial<BackoffOptions>;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** @default Math.random */
+  readonly random?: () => number;
+  /** Told about every failure and the delay before the retry. */
+  readonly onFailure?: (key: K, error: unknown, failures: number, delayMs: number) => void;
+}
+
+/**
+ * A level-triggered work queue keyed by target (like controller-runtime's): marking a key dirty many times before it
+ * runs gives one run; at most one run per key is in flight; marks that arrive during a run give exactly one more run
+ * after it; a failed key is retried with exponential backoff (marks meanwhile wait for it), reset by a success.
+ */
+export class WorkQueue<K extends string = string> {
+  private readonly ready: K[] = [];
+  private readonly queued = new Set<K>();
+  private readonly running = new Set<K>();
+  private readonly rerun = new Set<K>();
+  private readonly waiting = new Map<K, TimerHandle>();
+  private readonly failures = new Map<K, number>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly concurrency: number;
+  private readonly backoff: BackoffOptions;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private paused = false;
+  private stopped = false;
+  private pumpScheduled = false;
+
+  constructor(private readonly options: WorkQueueOptions<K>) {
+    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Marks a key dirty. A key in backoff keeps waiting for its retry; use {@link addNow} to cut the wait short. */
+  add(key: K): void {
+    if (this.stopped) return;
+    if (this.running.has(key) || this.waiting.has(key)) {
+      this.rerun.add(key);
+      return;
+    }
+    this.enqueue(key);
+    this.schedulePump();
+  }
+
+  /** Marks a key dirty and cancels its backoff wait (an operator asked for a resync). */
+  addNow(key: K): void {
+    const timer = this.waiting.get(key);
+    if (timer !== undefined) {
+      this.clock.clearTimeout(timer);
+      this.waiting.delete(key);
+    }
+    this.add(key);
+  }
+
+  /** Stops starting new runs (in-flight runs finish); marks are kept. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Starts runs again after {@link pause}. */
+  resume(): void {
+    this.paused = false;
+    this.schedulePump();
+  }
+
+  /** Keys waiting to run, including those in backoff. */
+  get depth(): number {
+    return this.ready.length + this.waiting.size;
+  }
+
+  /** Keys running now. */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  /** Consecutive failures of a key (0 after a success). */
+  failureCount(key: K): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** Resolves when nothing is ready or running (keys in backoff do not count). */
+  onIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops taking work and waits for in-flight runs, at most `timeoutMs`. Resolves true when they all finished in time.
+   */
+  async stop(timeoutMs: number): Promise<boolean> {
+    this.stopped = true;
+    this.paused = true;
+    for (const t of this.waiting.values()) this.clock.clearTimeout(t);
+    this.waiting.clear();
+    this.ready.length = 0;
+    this.queued.clear();
+    this.rerun.clear();
+    if (this.running.size === 0) return true;
+    let timer: TimerHandle = undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = this.clock.setTimeout(() => resolve(false), timeoutMs);
+    });
+    const finished = this.onIdle().then(() => true);
+    const result = await Promise.race([finished, timedOut]);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
+    return result;
+  }
+
+  private isIdle(): boolean {
+    return this.running.size === 0 && (this.ready.length === 0 || this.paused);
+  }
+
+  private enqueue(key: K): void {
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.ready.push(key);
+  }
+
+  // Runs start in a microtask, so every mark made in the same synchronous batch (one watch response) is seen by the
+  // run it triggers: all dirty names of a zone go into one change batch.
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (!this.paused && this.running.size < this.concurrency && this.ready.length > 0) {
+      const key = this.ready.shift() as K;
+      this.queued.delete(key);
+      void this.run(key);
+    }
+    if (this.isIdle()) this.notifyIdle();
+  }
+
+  private async run(key: K): Promise<void> {
+    this.running.add(key);
+    try {
+      await this.options.process(key);
+      this.failures.delete(key);
+    } catch (error) {
+      const failures = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, failures);
+      const delay = backoffDelay(failures, this.backoff, this.random);
+      if (!this.stopped) {
+        this.waiting.set(
+          key,
+          this.clock.setTimeout(() => {
+            this.waiting.delete(key);
+            this.rerun.delete(key);
+            this.add(key);
+          }, delay),
+        );
+      }
+      this.options.onFailure?.(key, error, failures, delay);
+    } finally {
+      this.running.delete(key);
+      if (this.rerun.has(key) && !this.waiting.has(key)) {
+        this.rerun.delete(key);
+        if (!this.stopped) this.enqueue(key);
+      }
+      this.pump();
+    }
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters.splice(0);
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,184 @@
+import { desiredMembers, type MemberEntry } from './desired.js';
+import { parseKey } from './keys.js';
+import { workKey, type DesiredTarget, type MalformedKey, type Target, type TreeEntry } from './types.js';
+
+/** A put or delete of one key, as delivered by the etcd watch. */
+export interface TreeChange {
+  readonly type: 'put' | 'delete';
+  readonly key: string;
+  readonly modRevision: bigint;
+}
+
+interface TargetKeys {
+  readonly target: Target;
+  readonly entries: Map<string, MemberEntry>;
+}
+
+/** What a snapshot or a batch of events changed. */
+export interface IndexUpdate {
+  /** Ids of targets whose set of keys changed (possibly to empty). */
+  readonly changedTargets: Set<string>;
+  /** Malformed keys seen for the first time. */
+  readonly newMalformed: MalformedKey[];
+}
+
+/**
+ * The daemon's view of the tree: member keys grouped by target, plus the malformed keys. Updated by snapshots and watch
+ * events; desired state is computed per target on demand, so an event costs work proportional to its target only.
+ */
+export class TreeIndex {
+  private readonly byTarget = new Map<string, TargetKeys>();
+  private readonly targetOfKey = new Map<string, string>();
+  private readonly malformedKeys = new Map<string, string>();
+  private readonly byWorkKey = new Map<string, Set<string>>();
+  private rev = 0n;
+
+  /** `prefix` without a trailing slash, e.g. `/lbManager`. */
+  constructor(private readonly prefix: string) {}
+
+  /** The etcd revision the view reflects. */
+  get revision(): bigint {
+    return this.rev;
+  }
+
+  /** Number of valid member keys. */
+  get memberKeyCount(): number {
+    return this.targetOfKey.size;
+  }
+
+  /** Replaces the whole view with a snapshot; reports the targets whose keys differ from the previous view. */
+  replace(entries: readonly TreeEntry[], revision: bigint): IndexUpdate {
+    const before = new Map<string, Map<string, bigint>>();
+    for (const [id, t] of this.byTarget) {
+      const m = new Map<string, bigint>();
+      for (const [k, e] of t.entries) m.set(k, e.modRevision);
+      before.set(id, m);
+    }
+    const oldMalformed = new Set(this.malformedKeys.keys());
+    this.byTarget.clear();
+    this.targetOfKey.clear();
+    this.malformedKeys.clear();
+    this.byWorkKey.clear();
+    const newMalformed: MalformedKey[] = [];
+    for (const e of entries) {
+      const bad = this.put(e.key, e.modRevision);
+      if (bad && !oldMalformed.has(bad.key)) newMalformed.push(bad);
+    }
+    this.rev = revision;
+    const changedTargets = new Set<string>();
+    for (const [id, old] of before) {
+      const now = this.byTarget.get(id);
+      if (!now || now.entries.size !== old.size) {
+        changedTargets.add(id);
+        continue;
+      }
+      for (const [k, e] of now.entries) {
+        if (old.get(k) !== e.modRevision) {
+          changedTargets.add(id);
+          break;
+        }
+      }
+    }
+    for (const id of this.byTarget.keys()) if (!before.has(id)) changedTargets.add(id);
+    return { changedTargets, newMalformed };
+  }
+
+  /** Applies watch events in order; reports the targets they touched. */
+  apply(changes: readonly TreeChange[], revision: bigint): IndexUpdate {
+    const changedTargets = new Set<string>();
+    const newMalformed: MalformedKey[] = [];
+    for (const c of changes) {
+      if (c.type === 'put') {
+        const wasMalformed = this.malformedKeys.has(c.key);
+        const bad = this.put(c.key, c.modRevision);
+        if (bad && !wasMalformed) newMalformed.push(bad);
+        const id = this.targetOfKey.get(c.key);
+        if (id) changedTargets.add(id);
+      } else {
+        const id = this.remove(c.key);
+        if (id) changedTargets.add(id);
+      }
+    }
+    if (revision > this.rev) this.rev = revision;
+    return { changedTargets, newMalformed };
+  }
+
+  /** The desired state of a target (empty when it has no keys). */
+  desired(target: Target, id: string): DesiredTarget {
+    const t = this.byTarget.get(id);
+    const d = t ? desiredMembers(t.entries.values()) : { activeClass: undefined, members: [] };
+    return { target, targetId: id, activeClass: d.activeClass, members: d.members };
+  }
+
+  /** The member keys of a target. */
+  entriesOf(id: string): MemberEntry[] {
+    const t = this.byTarget.get(id);
+    return t ? [...t.entries.values()] : [];
+  }
+
+  /** The target with this id, if it has keys. */
+  target(id: string): Target | undefined {
+    return this.byTarget.get(id)?.target;
+  }
+
+  /** Every target that has at least one key. */
+  targets(): IterableIterator<Target> {
+    return (function* (m: Map<string, TargetKeys>) {
+      for (const t of m.values()) yield t.target;
+    })(this.byTarget);
+  }
+
+  /** Ids of the targets (with keys) that share a unit of work, e.g. every name of a hosted zone. */
+  targetIdsOfWork(key: string): string[] {
+    return [...(this.byWorkKey.get(key) ?? [])];
+  }
+
+  /** Every malformed key with its reason. */
+  malformed(): MalformedKey[] {
+    return [...this.malformedKeys].map(([key, reason]) => ({ key, reason }));
+  }
+
+  private put(key: string, modRevision: bigint): MalformedKey | undefined {
+    const parsed = parseKey(key, this.prefix);
+    if (!parsed.ok) {
+      this.remove(key);
+      this.malformedKeys.set(key, parsed.value.reason);
+      return parsed.value;
+    }
+    this.malformedKeys.delete(key);
+    const m = parsed.value;
+    const previous = this.targetOfKey.get(key);
+    if (previous !== undefined && previous !== m.targetId) this.remove(key);
+    let t = this.byTarget.get(m.targetId);
+    if (!t) {
+      t = { target: m.target, entries: new Map() };
+      this.byTarget.set(m.targetId, t);
+      const wk = workKey(m.target);
+      let ids = this.byWorkKey.get(wk);
+      if (!ids) this.byWorkKey.set(wk, (ids = new Set()));
+      ids.add(m.targetId);
+    }
+    t.entries.set(key, { key, memberClass: m.memberClass, member: m.member, modRevision });
+    this.targetOfKey.set(key, m.targetId);
+    return undefined;
+  }
+
+  private remove(key: string): string | undefined {
+    if (this.malformedKeys.delete(key)) return undefined;
+    const id = this.targetOfKey.get(key);
+    if (id === undefined) return undefined;
+    this.targetOfKey.delete(key);
+    const t = this.byTarget.get(id);
+    if (t) {
+      t.entries.delete(key);
+      if (t.entries.size === 0) {
+        this.byTarget.delete(id);
+        const wk = workKey(t.target);
+        const ids = this.byWorkKey.get(wk);
+        ids?.delete(id);
+        if (ids && ids.size === 0) this.byWorkKey.delete(wk);
+      }
+    }
+    return id;
+  }
+}

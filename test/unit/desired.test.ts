@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { supersededKeys } from '../../src/tree/desired.js';
+import { TreeIndex } from '../../src/tree/tree-index.js';
+import type { Target, TreeEntry } from '../../src/tree/types.js';
+
+const P = '/lbManager';
+const ELB: Target = { kind: 'elb', region: 'us-east-1', name: 'web' };
+const ELB_ID = 'elb/us-east-1/web';
+const key = (cls: string, id: string): string => `${P}/elb/us-east-1/web/${cls}/${id}`;
+
+/** A little etcd: every put gets the next revision, like the real one. */
+class Tree {
+  rev = 1n;
+  readonly kvs = new Map<string, bigint>();
+  put(k: string): this {
+    this.kvs.set(k, ++this.rev);
+    return this;
+  }
+  del(k: string): this {
+    this.kvs.delete(k);
+    this.rev++;
+    return this;
+  }
+  entries(): TreeEntry[] {
+    return [...this.kvs].map(([k, modRevision]) => ({ key: k, modRevision }));
+  }
+  desired(target: Target = ELB, id = ELB_ID): { activeClass: string | undefined; members: readonly string[] } {
+    const index = new TreeIndex(P);
+    index.replace(this.entries(), this.rev);
+    const d = index.desired(target, id);
+    return { activeClass: d.activeClass, members: d.members };
+  }
+}
+
+const A = 'i-0000000a';
+const B = 'i-0000000b';
+const C = 'i-0000000c';
+
+describe('desired state', () => {
+  test('single: the newest single key wins', () => {
+    const t = new Tree().put(key('single', A)).put(key('single', B));
+    assert.deepEqual(t.desired(), { activeClass: 'single', members: [B] });
+  });
+
+  test('multiple: every multiple member', () => {
+    const t = new Tree().put(key('multiple', C)).put(key('multiple', A)).put(key('multiple', B));
+    assert.deepEqual(t.desired(), { activeClass: 'multiple', members: [A, B, C] });
+  });
+
+  test('a class switch follows the newest key, both ways', () => {
+    const t = new Tree().put(key('multiple', A)).put(key('multiple', B)).put(key('single', C));
+    assert.deepEqual(t.desired(), { activeClass: 'single', members: [C] });
+    t.put(key('multiple', A));
+    assert.deepEqual(t.desired(), { activeClass: 'multiple', members: [A, B] });
+  });
+
+  test('re-putting an old single key rolls back to it', () => {
+    const t = new Tree().put(key('single', A)).put(key('single', B));
+    t.put(key('single', A));
+    assert.deepEqual(t.desired().members, [A]);
+  });
+
+  test('deleting the newest single key brings back the previous one', () => {
+    const t = new Tree().put(key('single', A)).put(key('single', B)).put(key('single', C));
+    t.del(key('single', C));
+    assert.deepEqual(t.desired(), { activeClass: 'single', members: [B] });
+  });
+
+  test('no keys: empty membership', () => {
+    const t = new Tree().put(key('single', A)).del(key('single', A));
+    assert.deepEqual(t.desired(), { activeClass: undefined, members: [] });
+  });
+
+  test('route53: IPv6 members are canonical, so two spellings are one member', () => {
+    const target: Target = { kind: 'route53', region: 'us-east-1', zoneId: 'Z1', fqdn: 'www.example.com' };
+    const t = new Tree()
+      .put(`${P}/route53/us-east-1/Z1/www.example.com/multiple/2001:DB8:0::1`)
+      .put(`${P}/route53/us-east-1/Z1/WWW.example.com./multiple/2001:db8::1`)
+      .put(`${P}/route53/us-east-1/Z1/www.example.com/multiple/192.0.2.1`);
+    assert.deepEqual(t.desired(target, 'route53/Z1/www.example.com').members, ['192.0.2.1', '2001:db8::1']);
+  });
+
+  test('route53: the same zone and name under two regions are one target', () => {
+    const target: Target = { kind: 'route53', region: 'us-east-1', zoneId: 'Z1', fqdn: 'www.example.com' };
+    const t = new Tree()
+      .put(`${P}/route53/us-east-1/Z1/www.example.com/multiple/192.0.2.1`)
+      .put(`${P}/route53/eu-west-1/Z1/www.example.com/multiple/192.0.2.2`);
+    assert.deepEqual(t.desired(target, 'route53/Z1/www.example.com').members, ['192.0.2.1', '192.0.2.2']);
+  });
+
+  test('the same tree gives the same result whatever the order of its keys', () => {
+    const t = new Tree();
+    for (let i = 0; i < 50; i++)
+      t.put(key(i % 3 === 0 ? 'single' : 'multiple', `i-${(i + 1).toString(16).padStart(8, '0')}`));
+    const entries = t.entries();
+    const a = new TreeIndex(P);
+    a.replace(entries, t.rev);
+    const b = new TreeIndex(P);
+    b.replace([...entries].reverse(), t.rev);
+    assert.deepEqual(a.desired(ELB, ELB_ID), b.desired(ELB, ELB_ID));
+  });
+
+  test('keys written in one transaction (same revision) are ordered by name, deterministically', () => {
+    const entries: TreeEntry[] = [
+      { key: key('single', A), modRevision: 5n },
+      { key: key('single', B), modRevision: 5n },
+    ];
+    const a = new TreeIndex(P);
+    a.replace(entries, 5n);
+    const b = new TreeIndex(P);
+    b.replace([...entries].reverse(), 5n);
+    assert.deepEqual(a.desired(ELB, ELB_ID).members, [B]);
+    assert.deepEqual(b.desired(ELB, ELB_ID).members, [B]);
+  });
+
+  test('superseded keys: the inactive class and older single keys', () => {
+    const t = new Tree().put(key('multiple', A)).put(key('single', B)).put(key('single', C));
+    const index = new TreeIndex(P);
+    index.replace(t.entries(), t.rev);
+    const superseded = supersededKeys(index.entriesOf(ELB_ID))
+      .map((e) => e.key)
+      .sort();
+    assert.deepEqual(superseded, [key('multiple', A), key('single', B)].sort());
+  });
+});
+
+describe('tree index', () => {
+  test('events report the targets they touched; malformed keys are reported once', () => {
+    const index = new TreeIndex(P);
+    index.replace([], 1n);
+    const u1 = index.apply(
+      [
+        { type: 'put', key: key('multiple', A), modRevision: 2n },
+        { type: 'put', key: `${P}/elb/us-east-1/web/bogus/${A}`, modRevision: 3n },
+      ],
+      3n,
+    );
+    assert.deepEqual([...u1.changedTargets], [ELB_ID]);
+    assert.equal(u1.newMalformed.length, 1);
+    const u2 = index.apply([{ type: 'put', key: `${P}/elb/us-east-1/web/bogus/${A}`, modRevision: 4n }], 4n);
+    assert.equal(u2.newMalformed.length, 0, 'rewriting a malformed key does not warn again');
+    const u3 = index.apply([{ type: 'delete', key: key('multiple', A), modRevision: 5n }], 5n);
+    assert.deepEqual([...u3.changedTargets], [ELB_ID]);
+    assert.equal(index.target(ELB_ID), undefined);
+    assert.equal(index.revision, 5n);
+  });
+
+  test('a snapshot reports exactly the targets whose keys differ', () => {
+    const index = new TreeIndex(P);
+    const other = `${P}/elb/us-east-1/api/multiple/${A}`;
+    index.replace(
+      [
+        { key: key('multiple', A), modRevision: 2n },
+        { key: other, modRevision: 3n },
+      ],
+      3n,
+    );
+    const u = index.replace(
+      [
+        { key: key('multiple', A), modRevision: 2n },
+        { key: `${P}/elb/us-east-1/db/multiple/${B}`, modRevision: 4n },
+      ],
+      4n,
+    );
+    assert.deepEqual([...u.changedTargets].sort(), ['elb/us-east-1/api', 'elb/us-east-1/db']);
+  });
+
+  test('names of a zone share one unit of work', () => {
+    const index = new TreeIndex(P);
+    index.replace(
+      [
+        { key: `${P}/route53/us-east-1/Z1/a.example.com/multiple/192.0.2.1`, modRevision: 2n },
+        { key: `${P}/route53/us-east-1/Z1/b.example.com/multiple/192.0.2.2`, modRevision: 3n },
+        { key: `${P}/route53/us-east-1/Z2/c.example.com/multiple/192.0.2.3`, modRevision: 4n },
+      ],
+      4n,
+    );
+    assert.deepEqual(index.targetIdsOfWork('route53/Z1').sort(), [
+      'route53/Z1/a.example.com',
+      'route53/Z1/b.example.com',
+    ]);
+  });
+});

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { chunk, planMembership } from '../../src/plan/membership-plan.js';
+import { batchChanges, changeCost, planRecordSets, ROUTE53_LIMITS } from '../../src/plan/route53-plan.js';
+import type { RecordSet } from '../../src/providers/types.js';
+
+describe('membership plan (Classic ELB, ELBv2)', () => {
+  test('registers the missing and deregisters the extra', () => {
+    const plan = planMembership(['i-0000000a', 'i-0000000b'], ['i-0000000b', 'i-0000000c'], 'sync');
+    assert.deepEqual(plan.register, ['i-0000000a']);
+    assert.deepEqual(plan.deregister, ['i-0000000c']);
+  });
+
+  test('in sync: nothing to do', () => {
+    const plan = planMembership(['i-0000000a'], ['i-0000000a'], 'sync');
+    assert.deepEqual([plan.register, plan.deregister], [[], []]);
+  });
+
+  test('upsert-only never removes', () => {
+    const plan = planMembership([], ['i-0000000a'], 'upsert-only');
+    assert.deepEqual(plan.deregister, []);
+    assert.deepEqual(plan.keptByPolicy, ['i-0000000a']);
+  });
+
+  test('chunks of at most 100', () => {
+    const ids = Array.from({ length: 250 }, (_, i) => `i-${i.toString(16).padStart(8, '0')}`);
+    const chunks = chunk(ids);
+    assert.deepEqual(
+      chunks.map((c) => c.length),
+      [100, 100, 50],
+    );
+    assert.deepEqual(chunks.flat(), ids);
+  });
+});
+
+const set = (name: string, type: 'A' | 'AAAA', values: string[], ttl = 60): RecordSet => ({ name, type, ttl, values });
+
+describe('Route53 plan', () => {
+  test('UPSERTs A for IPv4 members and AAAA for IPv6 members', () => {
+    const changes = planRecordSets(
+      [{ fqdn: 'www.example.com', members: ['192.0.2.1', '2001:db8::1'] }],
+      [],
+      60,
+      'sync',
+    );
+    assert.deepEqual(changes, [
+      { action: 'UPSERT', set: set('www.example.com', 'A', ['192.0.2.1']) },
+      { action: 'UPSERT', set: set('www.example.com', 'AAAA', ['2001:db8::1']) },
+    ]);
+  });
+
+  test('DELETEs a family with no members using its exact current values', () => {
+    const current = set('www.example.com', 'AAAA', ['2001:DB8:0::1'], 300);
+    const changes = planRecordSets(
+      [{ fqdn: 'www.example.com', members: ['192.0.2.1'] }],
+      [set('www.example.com', 'A', ['192.0.2.1']), current],
+      60,
+      'sync',
+    );
+    assert.deepEqual(changes, [{ action: 'DELETE', set: current }]);
+  });
+
+  test('no change when values match in another spelling; UPSERT when the TTL differs', () => {
+    assert.deepEqual(
+      planRecordSets(
+        [{ fqdn: 'a.example.com', members: ['2001:db8::1'] }],
+        [set('a.example.com', 'AAAA', ['2001:DB8:0:0::1'])],
+        60,
+        'sync',
+      ),
+      [],
+    );
+    const changes = planRecordSets(
+      [{ fqdn: 'a.example.com', members: ['192.0.2.1'] }],
+      [set('a.example.com', 'A', ['192.0.2.1'], 300)],
+      60,
+      'sync',
+    );
+    assert.equal(changes.length, 1);
+    assert.equal(changes[0]?.set.ttl, 60);
+  });
+
+  test('the last member gone: the set is deleted; upsert-only keeps it', () => {
+    const current = set('www.example.com', 'A', ['192.0.2.1']);
+    assert.deepEqual(planRecordSets([{ fqdn: 'www.example.com', members: [] }], [current], 60, 'sync'), [
+      { action: 'DELETE', set: current },
+    ]);
+    assert.deepEqual(planRecordSets([{ fqdn: 'www.example.com', members: [] }], [current], 60, 'upsert-only'), []);
+  });
+
+  test('upsert-only adds to the current values and removes none', () => {
+    const changes = planRecordSets(
+      [{ fqdn: 'w.example.com', members: ['192.0.2.2'] }],
+      [set('w.example.com', 'A', ['192.0.2.1'])],
+      60,
+      'upsert-only',
+    );
+    assert.deepEqual(changes, [{ action: 'UPSERT', set: set('w.example.com', 'A', ['192.0.2.1', '192.0.2.2']) }]);
+  });
+
+  test('names that are not managed are never touched', () => {
+    const changes = planRecordSets(
+      [{ fqdn: 'a.example.com', members: ['192.0.2.1'] }],
+      [set('other.example.com', 'A', ['192.0.2.9'])],
+      60,
+      'sync',
+    );
+    assert.deepEqual(
+      changes.map((c) => c.set.name),
+      ['a.example.com'],
+    );
+  });
+
+  test('a 2,500-name change set is split into valid batches that keep every change in order', () => {
+    const names = Array.from({ length: 2500 }, (_, i) => ({
+      fqdn: `host-${String(i).padStart(4, '0')}.example.com`,
+      members: [`10.${(i >> 8) & 255}.${i & 255}.1`, `10.${(i >> 8) & 255}.${i & 255}.2`],
+    }));
+    const changes = planRecordSets(names, [], 60, 'sync');
+    assert.equal(changes.length, 2500);
+    const batches = batchChanges(changes);
+    assert.deepEqual(batches.flat(), changes, 'nothing lost, nothing reordered');
+    for (const b of batches) {
+      const cost = b
+        .map(changeCost)
+        .reduce((a, c) => ({ records: a.records + c.records, chars: a.chars + c.chars }), { records: 0, chars: 0 });
+      assert.ok(cost.records <= ROUTE53_LIMITS.maxRecords, `records ${cost.records}`);
+      assert.ok(cost.chars <= ROUTE53_LIMITS.maxChars, `chars ${cost.chars}`);
+    }
+    // 2,500 UPSERTs of 2 values count 10,000 records: at least 10 batches, and packing should not waste many.
+    assert.ok(batches.length >= 10 && batches.length <= 11, `batches ${batches.length}`);
+  });
+
+  test('the character limit splits batches too', () => {
+    const long = Array.from({ length: 40 }, (_, i) => `2001:db8:1234:5678:9abc:def0:${i.toString(16)}:1`);
+    const changes = Array.from({ length: 30 }, (_, i) => ({
+      action: 'UPSERT' as const,
+      set: set(`n${i}.example.com`, 'AAAA', long),
+    }));
+    const batches = batchChanges(changes);
+    for (const b of batches) assert.ok(b.map(changeCost).reduce((a, c) => a + c.chars, 0) <= 32000);
+    assert.ok(batches.length > 1);
+  });
+});

@@ -1,0 +1,297 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MemoryMembershipProvider, MemoryRoute53Provider } from '../../src/providers/in-memory.js';
+import { AwsCallError } from '../../src/providers/types.js';
+import { Reconciler, type ReconcilerOptions } from '../../src/reconcile/reconciler.js';
+import type { TreeEntry } from '../../src/tree/types.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { FakeClock, flush } from '../helpers/fake-clock.js';
+
+const P = '/lbManager';
+const elbKey = (lb: string, cls: string, id: string): string => `${P}/elb/us-east-1/${lb}/${cls}/${id}`;
+const dnsKey = (name: string, cls: string, ip: string): string => `${P}/route53/us-east-1/Z1/${name}/${cls}/${ip}`;
+const iid = (n: number): string => `i-${n.toString(16).padStart(8, '0')}`;
+
+function setup(opts: Partial<ReconcilerOptions> = {}) {
+  const elb = new MemoryMembershipProvider();
+  const r53 = new MemoryRoute53Provider();
+  elb.create('us-east-1', 'web');
+  r53.createZone('Z1');
+  const clock = new FakeClock();
+  const rec = new Reconciler({
+    prefix: P,
+    providers: { elb, route53: () => r53 },
+    logger: silentLogger,
+    clock,
+    random: () => 0,
+    ...opts,
+  });
+  let rev = 1n;
+  const entries = new Map<string, bigint>();
+  const tree = {
+    snapshot(): void {
+      rec.onSnapshot(
+        [...entries].map(([key, modRevision]): TreeEntry => ({ key, modRevision })),
+        rev,
+      );
+    },
+    put(...keys: string[]): void {
+      rec.onEvents(
+        keys.map((key) => {
+          entries.set(key, ++rev);
+          return { type: 'put' as const, key, modRevision: rev };
+        }),
+        rev,
+      );
+    },
+    del(...keys: string[]): void {
+      rec.onEvents(
+        keys.map((key) => {
+          entries.delete(key);
+          return { type: 'delete' as const, key, modRevision: ++rev };
+        }),
+        rev,
+      );
+    },
+    seed(...keys: string[]): void {
+      for (const k of keys) entries.set(k, ++rev);
+    },
+  };
+  const writes = () => [...elb.calls, ...r53.calls].filter((c) => c.op !== 'read' && c.op !== 'readRecordSets');
+  return { elb, r53, rec, tree, clock, writes };
+}
+
+describe('reconciler: startup', () => {
+  test('nothing is called before the first complete snapshot', async () => {
+    const { elb, rec, tree } = setup();
+    tree.put(elbKey('web', 'multiple', iid(1)));
+    await flush();
+    assert.equal(elb.calls.length, 0);
+    tree.snapshot();
+    await rec.idle();
+    assert.deepEqual(elb.members('us-east-1', 'web'), [iid(1)]);
+  });
+
+  test('a restart against a tree that already matches AWS makes no write call', async () => {
+    const { elb, r53, rec, tree, writes } = setup();
+    elb.create('us-east-1', 'web', [iid(1), iid(2)]);
+    await r53.changeRecordSets('Z1', [
+      { action: 'UPSERT', set: { name: 'www.example.com', type: 'A', ttl: 60, values: ['192.0.2.1'] } },
+    ]);
+    r53.calls.length = 0;
+    tree.seed(
+      elbKey('web', 'multiple', iid(1)),
+      elbKey('web', 'multiple', iid(2)),
+      dnsKey('www.example.com', 'multiple', '192.0.2.1'),
+    );
+    tree.snapshot();
+    await rec.idle();
+    assert.deepEqual(writes(), []);
+    assert.ok(
+      elb.calls.some((c) => c.op === 'read'),
+      'it did compare with AWS',
+    );
+  });
+});
+
+describe('reconciler: Classic ELB', () => {
+  test('a single switch registers the new member before it deregisters the old one', async () => {
+    const { elb, rec, tree, writes } = setup();
+    tree.seed(elbKey('web', 'single', iid(1)));
+    tree.snapshot();
+    await rec.idle();
+    elb.calls.length = 0;
+    tree.put(elbKey('web', 'single', iid(2)));
+    await rec.idle();
+    assert.deepEqual(
+      writes().map((c) => [c.op, c.members]),
+      [
+        ['register', [iid(2)]],
+        ['deregister', [iid(1)]],
+      ],
+    );
+  });
+
+  test('a burst of 1,000 members for one load balancer takes few register calls', async () => {
+    const { elb, rec, tree } = setup();
+    tree.snapshot();
+    await rec.idle();
+    for (let i = 0; i < 1000; i += 50) {
+      tree.put(...Array.from({ length: 50 }, (_, j) => elbKey('web', 'multiple', iid(i + j + 1))));
+      if (i % 200 === 0) await flush();
+    }
+    await rec.idle();
+    assert.equal(elb.members('us-east-1', 'web').length, 1000);
+    const registers = elb.calls.filter((c) => c.op === 'register');
+    assert.ok(registers.length <= 15, `register calls: ${registers.length}`);
+    assert.ok(registers.every((c) => c.members.length <= 100));
+  });
+
+  test('a member AWS rejects is isolated, the rest applied, and it is not retried until its key is written again', async () => {
+    const { elb, rec, tree } = setup();
+    elb.nameOffenders = false;
+    elb.invalid.add(iid(3));
+    tree.seed(...[1, 2, 3, 4, 5].map((n) => elbKey('web', 'multiple', iid(n))));
+    tree.snapshot();
+    await rec.idle();
+    assert.deepEqual(elb.members('us-east-1', 'web'), [iid(1), iid(2), iid(4), iid(5)]);
+    const status = rec.status().find((s) => s.id === 'elb/us-east-1/web');
+    assert.deepEqual(status?.rejected, [iid(3)]);
+    const before = elb.calls.filter((c) => c.op === 'register').length;
+    tree.put(elbKey('web', 'multiple', iid(6)));
+    await rec.idle();
+    const later = elb.calls.filter((c) => c.op === 'register').slice(before);
+    assert.deepEqual(
+      later.map((c) => c.members),
+      [[iid(6)]],
+      'the rejected member is not sent again',
+    );
+    elb.invalid.delete(iid(3));
+    tree.put(elbKey('web', 'multiple', iid(3)));
+    await rec.idle();
+    assert.ok(elb.members('us-east-1', 'web').includes(iid(3)), 'rewriting its key retries it');
+  });
+
+  test('a missing load balancer backs off while the others converge', async () => {
+    const { elb, rec, tree, clock } = setup();
+    tree.seed(elbKey('ghost', 'multiple', iid(1)), elbKey('web', 'multiple', iid(2)));
+    tree.snapshot();
+    await rec.idle();
+    assert.deepEqual(elb.members('us-east-1', 'web'), [iid(2)]);
+    const ghost = rec.status().find((s) => s.id === 'elb/us-east-1/ghost');
+    assert.equal(ghost?.lastError?.code, 'LoadBalancerNotFound');
+    assert.deepEqual(clock.pendingDelays(), [1000]);
+    elb.create('us-east-1', 'ghost');
+    clock.advance(1000);
+    await rec.idle();
+    assert.deepEqual(elb.members('us-east-1', 'ghost'), [iid(1)], 'created later: converges on the retry');
+  });
+
+  test('throttling is retried with backoff', async () => {
+    const { elb, rec, tree, clock } = setup();
+    elb.failNext.push(
+      new AwsCallError('retryable', 'Throttling', 'Rate exceeded'),
+      new AwsCallError('retryable', 'Throttling', 'Rate exceeded'),
+    );
+    tree.seed(elbKey('web', 'multiple', iid(1)));
+    tree.snapshot();
+    await rec.idle();
+    assert.deepEqual(elb.members('us-east-1', 'web'), []);
+    clock.advance(1000);
+    await rec.idle();
+    clock.advance(2000);
+    await rec.idle();
+    assert.deepEqual(elb.members('us-east-1', 'web'), [iid(1)]);
+  });
+
+  test('upsert-only never removes; dry-run writes nothing', async () => {
+    const a = setup({ policy: 'upsert-only' });
+    a.elb.create('us-east-1', 'web', [iid(9)]);
+    a.tree.seed(elbKey('web', 'multiple', iid(1)));
+    a.tree.snapshot();
+    await a.rec.idle();
+    assert.deepEqual(a.elb.members('us-east-1', 'web'), [iid(1), iid(9)]);
+    const b = setup({ dryRun: true });
+    b.elb.create('us-east-1', 'web', [iid(9)]);
+    b.tree.seed(elbKey('web', 'multiple', iid(1)));
+    b.tree.snapshot();
+    await b.rec.idle();
+    assert.deepEqual(b.writes(), []);
+  });
+
+  test('a stale view pauses reconciles until the next snapshot', async () => {
+    const { elb, rec, tree } = setup();
+    tree.snapshot();
+    await rec.idle();
+    rec.onStale('watch disconnected');
+    tree.put(elbKey('web', 'multiple', iid(1)));
+    await flush();
+    assert.deepEqual(elb.members('us-east-1', 'web'), []);
+    tree.snapshot();
+    await rec.idle();
+    assert.deepEqual(elb.members('us-east-1', 'web'), [iid(1)]);
+  });
+});
+
+describe('reconciler: Route53', () => {
+  test('A for IPv4 members, AAAA for IPv6, the set deleted when its last member goes', async () => {
+    const { r53, rec, tree } = setup();
+    tree.snapshot();
+    await rec.idle();
+    tree.put(dnsKey('www.example.com', 'multiple', '192.0.2.1'), dnsKey('www.example.com', 'multiple', '2001:DB8::1'));
+    await rec.idle();
+    assert.deepEqual(
+      r53.sets('Z1').map((s) => [s.name, s.type, s.values]),
+      [
+        ['www.example.com', 'A', ['192.0.2.1']],
+        ['www.example.com', 'AAAA', ['2001:db8::1']],
+      ],
+    );
+    tree.del(dnsKey('www.example.com', 'multiple', '2001:DB8::1'));
+    await rec.idle();
+    assert.deepEqual(
+      r53.sets('Z1').map((s) => s.type),
+      ['A'],
+    );
+    tree.del(dnsKey('www.example.com', 'multiple', '192.0.2.1'));
+    await rec.idle();
+    assert.deepEqual(r53.sets('Z1'), []);
+  });
+
+  test('every dirty name of a zone goes in one change batch', async () => {
+    const { r53, rec, tree } = setup();
+    tree.snapshot();
+    await rec.idle();
+    r53.calls.length = 0;
+    tree.put(...Array.from({ length: 50 }, (_, i) => dnsKey(`n${i}.example.com`, 'multiple', `192.0.2.${i + 1}`)));
+    await rec.idle();
+    const changes = r53.calls.filter((c) => c.op === 'changeRecordSets');
+    assert.equal(changes.length, 1);
+    assert.equal(changes[0]?.members.length, 50);
+    assert.equal(r53.sets('Z1').length, 50);
+  });
+
+  test('a rejected record is isolated and the rest of the batch applied', async () => {
+    const { r53, rec, tree } = setup();
+    r53.invalidValues.add('192.0.2.66');
+    tree.seed(
+      ...['a', 'b', 'c', 'd'].map((n, i) =>
+        dnsKey(`${n}.example.com`, 'multiple', i === 2 ? '192.0.2.66' : `192.0.2.${i + 1}`),
+      ),
+    );
+    tree.snapshot();
+    await rec.idle();
+    assert.deepEqual(
+      r53.sets('Z1').map((s) => s.name),
+      ['a.example.com', 'b.example.com', 'd.example.com'],
+    );
+    assert.deepEqual(rec.status().find((s) => s.id === 'route53/Z1/c.example.com')?.rejected, ['192.0.2.66']);
+  });
+
+  test('a stale read (DELETE values do not match) retries the zone instead of rejecting members', async () => {
+    const { r53, rec, tree, clock } = setup();
+    tree.seed(dnsKey('www.example.com', 'multiple', '192.0.2.1'));
+    tree.snapshot();
+    await rec.idle();
+    // Someone changes the set behind our back between our read and our DELETE.
+    const orig = r53.readRecordSets.bind(r53);
+    let first = true;
+    r53.readRecordSets = async (z, n) => {
+      const sets = await orig(z, n);
+      if (first) {
+        first = false;
+        await r53.changeRecordSets('Z1', [
+          { action: 'UPSERT', set: { name: 'www.example.com', type: 'A', ttl: 60, values: ['192.0.2.9'] } },
+        ]);
+      }
+      return sets;
+    };
+    tree.del(dnsKey('www.example.com', 'multiple', '192.0.2.1'));
+    await rec.idle();
+    assert.equal(r53.sets('Z1').length, 1, 'the DELETE failed on stale values');
+    assert.deepEqual(rec.status().find((s) => s.id === 'route53/Z1/www.example.com')?.rejected, []);
+    clock.advance(1000);
+    await rec.idle();
+    assert.deepEqual(r53.sets('Z1'), [], 'retried with a fresh read');
+  });
+});
