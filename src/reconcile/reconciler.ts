@@ -18,9 +18,11 @@ import {
   type TreeEntry,
 } from '../tree/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { canonicalIp } from '../util/ip.js';
 import type { Logger } from '../util/logger.js';
 import type { BackoffOptions } from './backoff.js';
 import { applyIsolating } from './isolate.js';
+import { RemovalHold, type RemovalHoldState } from './removal-hold.js';
 import { WorkQueue } from './work-queue.js';
 
 /** What the daemon knows about one target, for logs, `/state` and tests. */
@@ -37,6 +39,8 @@ export interface TargetStatus {
   rejected: string[];
   /** Extra members kept because the policy forbids removals. */
   keptByPolicy: string[];
+  /** Removals waiting for the removal guard (confirmation) or for the first full pass. */
+  heldRemovals: string[];
 }
 
 /** Where the reconciler gets its providers. Classic ELB and ELBv2 providers take the region from the target. */
@@ -65,6 +69,10 @@ export interface ReconcilerOptions {
   readonly clock?: Clock;
   readonly backoff?: Partial<BackoffOptions>;
   readonly random?: () => number;
+  /** Removals above this share of all managed members (and at least 10) are held. @default 50 */
+  readonly maxRemovalPercent?: number;
+  /** Removals already confirmed at start (`--confirm-removal`). @default false */
+  readonly confirmRemoval?: boolean;
 }
 
 interface RejectedMember {
@@ -90,6 +98,11 @@ export class Reconciler {
   private readonly clock: Clock;
   private snapshotSeen = false;
   private stale = true;
+  private readonly hold: RemovalHold;
+  /** Targets not yet read since the first snapshot: until all are, no total of removals is meaningful. */
+  private firstPass: Set<string> | undefined;
+  /** Targets whose removals were held or deferred, reconciled again when that ends. */
+  private readonly deferred = new Set<string>();
 
   constructor(private readonly options: ReconcilerOptions) {
     this.index = new TreeIndex(options.prefix);
@@ -116,6 +129,18 @@ export class Reconciler {
         });
       },
     });
+    this.hold = new RemovalHold(
+      {
+        ...(options.maxRemovalPercent !== undefined ? { maxRemovalPercent: options.maxRemovalPercent } : {}),
+        confirmed: options.confirmRemoval ?? false,
+      },
+      (id) => {
+        const t = this.known.get(id);
+        return new Set(t ? this.desiredOf(t, id).members : []);
+      },
+      this.logger,
+      this.clock,
+    );
     // No AWS call, let alone a write, before the first complete snapshot has been read.
     this.queue.pause();
   }
@@ -130,10 +155,32 @@ export class Reconciler {
     return this.queue.depth + this.queue.inFlight;
   }
 
+  /** The removal guard's state. */
+  get removalHold(): RemovalHoldState {
+    return this.hold.state;
+  }
+
+  /** True once every target known at the first snapshot has been reconciled once (successfully or not). */
+  get firstPassDone(): boolean {
+    return this.snapshotSeen && this.firstPass === undefined;
+  }
+
+  /** An operator confirmed the held removals: apply them now. */
+  confirmRemovals(): void {
+    this.hold.confirm();
+    this.markAll(true);
+  }
+
   /** A copy of every known target's status, sorted by id. */
   status(): TargetStatus[] {
     return [...this.statuses.values()]
-      .map((s) => ({ ...s, desired: [...s.desired], rejected: [...s.rejected], keptByPolicy: [...s.keptByPolicy] }))
+      .map((s) => ({
+        ...s,
+        desired: [...s.desired],
+        rejected: [...s.rejected],
+        keptByPolicy: [...s.keptByPolicy],
+        heldRemovals: [...s.heldRemovals],
+      }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
@@ -148,6 +195,7 @@ export class Reconciler {
     this.reportMalformed(update.newMalformed);
     for (const t of this.index.targets()) this.remember(t);
     const full = options.full === true || !this.snapshotSeen;
+    if (!this.snapshotSeen) this.firstPass = new Set(this.known.keys());
     this.snapshotSeen = true;
     this.stale = false;
     if (full) {
@@ -226,6 +274,7 @@ export class Reconciler {
         lastError: undefined,
         rejected: [],
         keptByPolicy: [],
+        heldRemovals: [],
       };
       this.statuses.set(id, s);
     }
@@ -275,8 +324,31 @@ export class Reconciler {
     for (const m of members) r.set(m, { modRevision: revOf.get(m) ?? 0n });
   }
 
+  /** Whether this target may remove members now; if not, it is reconciled again when that changes. */
+  private mayRemove(id: string): boolean {
+    if (this.firstPass !== undefined && this.firstPass.size > 0) {
+      this.deferred.add(id);
+      return false;
+    }
+    if (this.hold.allowRemovals()) return true;
+    this.deferred.add(id);
+    return false;
+  }
+
+  /** Called after every reconcile attempt: ends the first pass when every target has had one. */
+  private attempted(ids: Iterable<string>): void {
+    if (this.firstPass === undefined) return;
+    for (const id of ids) this.firstPass.delete(id);
+    if (this.firstPass.size > 0) return;
+    this.firstPass = undefined;
+    const again = [...this.deferred];
+    this.deferred.clear();
+    for (const id of again) this.mark(id, false);
+  }
+
   private forgetIfGone(id: string, actual: readonly string[]): void {
     if (!this.index.target(id) && actual.length === 0) {
+      this.hold.forget(id);
       this.known.delete(id);
       this.statuses.delete(id);
       this.rejected.delete(id);
@@ -305,8 +377,14 @@ export class Reconciler {
     status.desired = desired.members;
     try {
       const actual = await provider.readMembers(t);
-      const plan = planMembership(desired.members, actual, this.policy);
+      this.hold.observe(id, actual);
+      let plan = planMembership(desired.members, actual, this.policy);
       status.keptByPolicy = plan.keptByPolicy;
+      status.heldRemovals = [];
+      if (plan.deregister.length > 0 && !this.dryRun && !this.mayRemove(id)) {
+        status.heldRemovals = plan.deregister;
+        plan = { ...plan, deregister: [] };
+      }
       const after = new Set(actual);
       if (this.dryRun) {
         this.logChange(id, 'dry-run', plan.register, plan.deregister);
@@ -318,6 +396,7 @@ export class Reconciler {
         this.logChange(id, 'applied', added, removed);
       }
       status.actual = [...after].sort();
+      this.hold.observe(id, status.actual);
       status.rejected = [...(this.rejected.get(id)?.keys() ?? [])].sort();
       status.lastSyncAt = this.clock.now();
       status.lastError = undefined;
@@ -325,6 +404,8 @@ export class Reconciler {
     } catch (error) {
       this.recordError(status, error);
       throw error;
+    } finally {
+      this.attempted([id]);
     }
   }
 
@@ -387,12 +468,28 @@ export class Reconciler {
         zoneId,
         targets.map((x) => x.t.fqdn),
       );
-      const changes = planRecordSets(desiredByName, actual, this.ttl, this.policy);
       const valuesAfter = new Map<string, Set<string>>();
       for (const s of actual) {
         let v = valuesAfter.get(s.name);
         if (!v) valuesAfter.set(s.name, (v = new Set()));
         for (const value of s.values) v.add(`${s.type}:${value}`);
+      }
+      const seenOf = (fqdn: string): string[] => [...(valuesAfter.get(fqdn) ?? [])].map((v) => canonicalValue(v));
+      for (const { id, t } of targets) {
+        this.hold.observe(id, seenOf(t.fqdn));
+        this.statusOf(t, id).heldRemovals = [];
+      }
+      let changes = planRecordSets(desiredByName, actual, this.ttl, this.policy);
+      if (this.policy === 'sync' && !this.dryRun) {
+        const addOnly = planRecordSets(desiredByName, actual, this.ttl, 'upsert-only');
+        if (JSON.stringify(addOnly) !== JSON.stringify(changes) && !this.mayRemove(first.id)) {
+          changes = addOnly;
+          for (const { id, t } of targets) {
+            const want = new Set(desiredByName.find((d) => d.fqdn === t.fqdn)?.members ?? []);
+            this.statusOf(t, id).heldRemovals = seenOf(t.fqdn).filter((m) => !want.has(m));
+            this.deferred.add(id);
+          }
+        }
       }
       if (this.dryRun) {
         for (const c of changes) this.logRecordChange(idByName, c, 'dry-run');
@@ -428,7 +525,8 @@ export class Reconciler {
       const now = this.clock.now();
       for (const { id, t } of targets) {
         const s = this.statusOf(t, id);
-        s.actual = [...(valuesAfter.get(t.fqdn) ?? [])].map((v) => v.slice(v.indexOf(':') + 1)).sort();
+        s.actual = seenOf(t.fqdn).sort();
+        this.hold.observe(id, s.actual);
         s.rejected = [...(this.rejected.get(id)?.keys() ?? [])].sort();
         s.lastSyncAt = now;
         s.lastError = undefined;
@@ -443,6 +541,8 @@ export class Reconciler {
         this.recordError(this.statusOf(t, id), error);
       }
       throw error;
+    } finally {
+      this.attempted(targets.map((x) => x.id));
     }
   }
 
@@ -470,6 +570,12 @@ export class Reconciler {
       ...(action === 'dry-run' ? { dryRun: true } : {}),
     });
   }
+}
+
+/** `A:192.0.2.1` -> `192.0.2.1`, IPv6 in canonical form (Route53 may return other spellings). */
+function canonicalValue(typed: string): string {
+  const v = typed.slice(typed.indexOf(':') + 1);
+  return canonicalIp(v)?.address ?? v;
 }
 
 // A DELETE or CREATE that fails because the set is not what we read means our read is stale (someone else changed

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { chunk, planMembership } from '../../src/plan/membership-plan.js';
+import { removalsExceedLimit, tallyRemovals } from '../../src/plan/removal-guard.js';
 import { batchChanges, changeCost, planRecordSets, ROUTE53_LIMITS } from '../../src/plan/route53-plan.js';
 import type { RecordSet } from '../../src/providers/types.js';
 
@@ -140,5 +141,35 @@ describe('Route53 plan', () => {
     const batches = batchChanges(changes);
     for (const b of batches) assert.ok(b.map(changeCost).reduce((a, c) => a + c.chars, 0) <= 32000);
     assert.ok(batches.length > 1);
+  });
+});
+
+describe('removal guard', () => {
+  const t = (lastSeen: string[], desired: string[]) => ({ lastSeen, desired: new Set(desired) });
+  const ids = (n: number, p = 'i'): string[] => Array.from({ length: n }, (_, i) => `${p}-${i}`);
+
+  test('tallies members last seen and those the tree no longer wants, over all targets', () => {
+    assert.deepEqual(tallyRemovals([t(ids(10), ids(5)), t(ids(4, 'x'), ids(4, 'x'))]), { managed: 14, pending: 5 });
+  });
+
+  test('a purge of everything is held', () => {
+    const tally = tallyRemovals([t(ids(20), []), t(ids(20, 'x'), [])]);
+    assert.equal(removalsExceedLimit(tally), true);
+  });
+
+  test('removing one load balancer out of three is not held', () => {
+    const tally = tallyRemovals([t(ids(20), []), t(ids(20, 'x'), ids(20, 'x')), t(ids(20, 'y'), ids(20, 'y'))]);
+    assert.equal(removalsExceedLimit(tally), false);
+  });
+
+  test('fewer than 10 removals are never held, even if they are all of it', () => {
+    assert.equal(removalsExceedLimit(tallyRemovals([t(ids(9), [])])), false);
+    assert.equal(removalsExceedLimit(tallyRemovals([t(ids(10), [])])), true);
+  });
+
+  test('the percentage is configurable and strictly exceeded', () => {
+    const tally = { managed: 100, pending: 30 };
+    assert.equal(removalsExceedLimit(tally, { maxRemovalPercent: 30, minRemovals: 10 }), false);
+    assert.equal(removalsExceedLimit(tally, { maxRemovalPercent: 29, minRemovals: 10 }), true);
   });
 });

@@ -295,3 +295,91 @@ describe('reconciler: Route53', () => {
     assert.deepEqual(r53.sets('Z1'), [], 'retried with a fresh read');
   });
 });
+
+describe('reconciler: removal guard', () => {
+  const lbs = ['a', 'b', 'c'];
+  const seedThree = (s: ReturnType<typeof setup>): void => {
+    for (const lb of lbs) {
+      s.elb.create(
+        'us-east-1',
+        lb,
+        Array.from({ length: 10 }, (_, i) => iid(i + 1)),
+      );
+      s.tree.seed(...Array.from({ length: 10 }, (_, i) => elbKey(lb, 'multiple', iid(i + 1))));
+    }
+  };
+
+  test('a purge of the whole tree is held until confirmed, then drained', async () => {
+    const s = setup();
+    seedThree(s);
+    s.tree.snapshot();
+    await s.rec.idle();
+    s.tree.del(...lbs.flatMap((lb) => Array.from({ length: 10 }, (_, i) => elbKey(lb, 'multiple', iid(i + 1)))));
+    await s.rec.idle();
+    for (const lb of lbs) assert.equal(s.elb.members('us-east-1', lb).length, 10, `${lb} keeps its members`);
+    assert.equal(s.rec.removalHold.held, true);
+    assert.match(s.rec.removalHold.reason ?? '', /30 of 30/);
+    assert.equal(s.rec.status().find((x) => x.id === 'elb/us-east-1/a')?.heldRemovals.length, 10);
+    assert.deepEqual(s.writes(), []);
+    s.rec.confirmRemovals();
+    await s.rec.idle();
+    for (const lb of lbs) assert.deepEqual(s.elb.members('us-east-1', lb), [], `${lb} drained`);
+    assert.equal(s.rec.removalHold.held, false);
+  });
+
+  test("removing one load balancer's keys out of three is applied at once", async () => {
+    const s = setup();
+    seedThree(s);
+    s.tree.snapshot();
+    await s.rec.idle();
+    s.tree.del(...Array.from({ length: 10 }, (_, i) => elbKey('b', 'multiple', iid(i + 1))));
+    await s.rec.idle();
+    assert.deepEqual(s.elb.members('us-east-1', 'b'), []);
+    assert.equal(s.elb.members('us-east-1', 'a').length, 10);
+    assert.equal(s.rec.removalHold.held, false);
+  });
+
+  test('at startup, removals wait until every target has been read, then the total decides', async () => {
+    // b's members are in AWS but its keys now say "only one": 9 removals out of 30 managed, under the limit.
+    const fresh = setup();
+    for (const lb of lbs)
+      fresh.elb.create(
+        'us-east-1',
+        lb,
+        Array.from({ length: 10 }, (_, i) => iid(i + 1)),
+      );
+    fresh.tree.seed(...Array.from({ length: 10 }, (_, i) => elbKey('a', 'multiple', iid(i + 1))));
+    fresh.tree.seed(...Array.from({ length: 10 }, (_, i) => elbKey('c', 'multiple', iid(i + 1))));
+    fresh.tree.seed(elbKey('b', 'multiple', iid(1)));
+    fresh.tree.snapshot();
+    await fresh.rec.idle();
+    assert.deepEqual(fresh.elb.members('us-east-1', 'b'), [iid(1)]);
+    assert.equal(fresh.rec.removalHold.held, false);
+  });
+
+  test('--confirm-removal at start lets a meant purge through', async () => {
+    const s = setup({ confirmRemoval: true });
+    seedThree(s);
+    s.tree.snapshot();
+    await s.rec.idle();
+    s.tree.del(...lbs.flatMap((lb) => Array.from({ length: 10 }, (_, i) => elbKey(lb, 'multiple', iid(i + 1)))));
+    await s.rec.idle();
+    for (const lb of lbs) assert.deepEqual(s.elb.members('us-east-1', lb), []);
+  });
+
+  test('Route53: a purge of many names is held too', async () => {
+    const s = setup();
+    const names = Array.from({ length: 12 }, (_, i) => dnsKey(`n${i}.example.com`, 'multiple', `192.0.2.${i + 1}`));
+    s.tree.seed(...names);
+    s.tree.snapshot();
+    await s.rec.idle();
+    assert.equal(s.r53.sets('Z1').length, 12);
+    s.tree.del(...names);
+    await s.rec.idle();
+    assert.equal(s.r53.sets('Z1').length, 12, 'records stay');
+    assert.equal(s.rec.removalHold.held, true);
+    s.rec.confirmRemovals();
+    await s.rec.idle();
+    assert.deepEqual(s.r53.sets('Z1'), []);
+  });
+});

@@ -1,0 +1,103 @@
+import {
+  DEFAULT_REMOVAL_GUARD,
+  removalsExceedLimit,
+  tallyRemovals,
+  type RemovalGuardOptions,
+  type RemovalTally,
+} from '../plan/removal-guard.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+/** What operators see of the removal guard (`/state`, `/readyz`, metrics). */
+export interface RemovalHoldState {
+  /** Removals are held and wait for confirmation. */
+  readonly held: boolean;
+  readonly since: number | undefined;
+  readonly pending: number;
+  readonly managed: number;
+  /** An operator confirmed the current removals. */
+  readonly confirmed: boolean;
+  readonly reason: string | undefined;
+}
+
+/**
+ * Holds removals that look like an accident. It remembers the members last seen in AWS for every target and, whenever
+ * a reconcile wants to remove members, tallies the removals the tree implies now over all targets. Above the limit,
+ * removals are held until an operator confirms; the confirmation lasts until the removals are back under the limit,
+ * so a later accident is caught again.
+ */
+export class RemovalHold {
+  private readonly lastSeen = new Map<string, ReadonlySet<string>>();
+  private readonly options: RemovalGuardOptions;
+  private confirmed: boolean;
+  private heldSince: number | undefined;
+  private tally: RemovalTally = { managed: 0, pending: 0 };
+
+  constructor(
+    options: Partial<RemovalGuardOptions> & { confirmed?: boolean },
+    private readonly desiredOf: (id: string) => ReadonlySet<string>,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {
+    this.options = { ...DEFAULT_REMOVAL_GUARD, ...options };
+    this.confirmed = options.confirmed ?? false;
+  }
+
+  /** Records the members a target was seen to have in AWS (after a read or an apply). */
+  observe(id: string, members: Iterable<string>): void {
+    this.lastSeen.set(id, new Set(members));
+  }
+
+  /** Forgets a target that is gone from the tree and from AWS. */
+  forget(id: string): void {
+    this.lastSeen.delete(id);
+  }
+
+  /** Decides whether removals may be applied now; logs loudly when a hold starts. */
+  allowRemovals(): boolean {
+    const entries = [...this.lastSeen].map(([id, lastSeen]) => ({ lastSeen, desired: this.desiredOf(id) }));
+    this.tally = tallyRemovals(entries);
+    const exceeds = removalsExceedLimit(this.tally, this.options);
+    if (!exceeds) {
+      if (this.heldSince !== undefined) this.logger.warn('removal hold released', { ...this.tally });
+      this.heldSince = undefined;
+      // The confirmed drain is done (or the tree came back): the next accident is guarded again.
+      this.confirmed = false;
+      return true;
+    }
+    if (this.confirmed) return true;
+    if (this.heldSince === undefined) {
+      this.heldSince = this.clock.now();
+      this.logger.error('removals held: the tree would remove too many members at once', {
+        action: 'hold-removals',
+        pendingRemovals: this.tally.pending,
+        managedMembers: this.tally.managed,
+        maxRemovalPercent: this.options.maxRemovalPercent,
+        howToConfirm: 'POST /resync?confirm-removal=true, or restart with --confirm-removal',
+      });
+    }
+    return false;
+  }
+
+  /** An operator confirmed: the current removals go through. */
+  confirm(): void {
+    this.confirmed = true;
+    this.logger.warn('removals confirmed by an operator', { ...this.tally });
+  }
+
+  /** The guard's state for operators. */
+  get state(): RemovalHoldState {
+    const held = this.heldSince !== undefined && !this.confirmed;
+    return {
+      held,
+      since: this.heldSince,
+      pending: this.tally.pending,
+      managed: this.tally.managed,
+      confirmed: this.confirmed,
+      reason: held
+        ? `removals held: ${this.tally.pending} of ${this.tally.managed} managed members would be removed ` +
+          `(limit ${this.options.maxRemovalPercent}%); confirm with POST /resync?confirm-removal=true`
+        : undefined,
+    };
+  }
+}
