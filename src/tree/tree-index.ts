@@ -133,6 +133,11 @@ export class TreeIndex {
     return [...(this.byWorkKey.get(key) ?? [])];
   }
 
+  /** Number of malformed keys. */
+  malformedCount(): number {
+    return this.malformedKeys.size;
+  }
+
   /** Every malformed key with its reason. */
   malformed(): MalformedKey[] {
     return [...this.malformedKeys].map(([key, reason]) => ({ key, reason }));

@@ -1,0 +1,123 @@
+import { normaliseFqdn } from '../util/dns-name.js';
+import { canonicalIp } from '../util/ip.js';
+import { targetId, type MemberClass, type ParsedKey, type Target } from './types.js';
+
+const REGION = /^[a-z]{2}(?:-(?:gov|iso|isob|isof|isoe))?-[a-z]+-\d{1,2}$/;
+const LB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
+const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const ZONE_ID = /^[A-Z0-9]{1,32}$/;
+const PORT = /^[1-9]\d{0,4}$/;
+
+/** Quotes a segment for a reason, cutting it short: keys can be anything, including 10 KB of garbage. */
+function q(s: string): string {
+  const cut = s.length > 64 ? `${s.slice(0, 64)}…` : s;
+  return JSON.stringify(cut);
+}
+
+/** Normalises a user's prefix: a leading slash, no trailing slash (`lbManager/` -> `/lbManager`). */
+export function normalisePrefix(prefix: string): string {
+  let p = prefix.startsWith('/') ? prefix : `/${prefix}`;
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p;
+}
+
+type Member = { ok: true; member: string } | { ok: false; reason: string };
+
+function parsePort(port: string): number | undefined {
+  if (!PORT.test(port)) return undefined;
+  const n = Number(port);
+  return n <= 65535 ? n : undefined;
+}
+
+/** An ELBv2 target: an instance id or IP, optionally with a port; IPv6 with a port goes in brackets. */
+function parseElbv2Target(s: string): Member {
+  const bad = (why: string): Member => ({ ok: false, reason: `bad target ${q(s)} (${why})` });
+  if (s.startsWith('[')) {
+    const end = s.indexOf(']');
+    if (end < 0 || s[end + 1] !== ':') return bad('expected [IPv6]:port');
+    const ip = canonicalIp(s.slice(1, end));
+    if (!ip || ip.family !== 6) return bad('not an IPv6 address in the brackets');
+    const port = parsePort(s.slice(end + 2));
+    if (port === undefined) return bad('port must be 1-65535');
+    return { ok: true, member: `[${ip.address}]:${port}` };
+  }
+  const ip = canonicalIp(s);
+  if (ip) return { ok: true, member: ip.address };
+  const colon = s.lastIndexOf(':');
+  if (colon > 0 && s.indexOf(':') === colon) {
+    const host = s.slice(0, colon);
+    const port = parsePort(s.slice(colon + 1));
+    if (port === undefined) return bad('port must be 1-65535');
+    if (INSTANCE_ID.test(host)) return { ok: true, member: `${host}:${port}` };
+    const hostIp = canonicalIp(host);
+    if (hostIp?.family === 4) return { ok: true, member: `${hostIp.address}:${port}` };
+    return bad('expected an instance id or IPv4 address before the port');
+  }
+  if (INSTANCE_ID.test(s)) return { ok: true, member: s };
+  return bad('expected i-…, i-…:port, an IP, IPv4:port or [IPv6]:port');
+}
+
+const DEPTH: Record<string, { n: number; shape: string }> = {
+  elb: { n: 5, shape: 'elb/<region>/<lb-name>/<class>/<instance-id>' },
+  elbv2: { n: 5, shape: 'elbv2/<region>/<target-group-name>/<class>/<target>' },
+  route53: { n: 6, shape: 'route53/<region>/<hosted-zone-id>/<fqdn>/<class>/<ip>' },
+};
+
+/**
+ * Parses one etcd key under `prefix` (normalised, e.g. `/lbManager`) into a member key, or a malformed key with a
+ * reason naming the bad segment. Never throws, whatever the key holds.
+ */
+export function parseKey(key: string, prefix: string): ParsedKey {
+  const bad = (reason: string): ParsedKey => ({ ok: false, value: { key, reason } });
+  if (!key.startsWith(`${prefix}/`)) return bad(`key is not under ${prefix}/`);
+  const rest = key.slice(prefix.length + 1);
+  if (rest.length > 2048) return bad(`key is too long (${key.length} characters)`);
+  const segs = rest.split('/');
+  const kind = segs[0] ?? '';
+  const depth = DEPTH[kind];
+  if (!depth) return bad(`unknown kind ${q(kind)} (expected elb, elbv2 or route53)`);
+  if (segs.length !== depth.n) {
+    return bad(`${kind} key needs ${depth.n} segments after the prefix (${depth.shape}), got ${segs.length}`);
+  }
+  const empty = segs.findIndex((s) => s === '');
+  if (empty >= 0) return bad(`empty segment ${empty + 1} (${depth.shape})`);
+  const region = segs[1] as string;
+  if (!REGION.test(region)) return bad(`bad region ${q(region)} (expected an AWS region such as us-east-1)`);
+  const cls = segs[depth.n - 2] as string;
+  if (cls !== 'single' && cls !== 'multiple') return bad(`bad class ${q(cls)} (expected single or multiple)`);
+  const memberClass: MemberClass = cls;
+  const raw = segs[depth.n - 1] as string;
+
+  let target: Target;
+  let member: string;
+  if (kind === 'elb' || kind === 'elbv2') {
+    const name = segs[2] as string;
+    if (!LB_NAME.test(name)) {
+      const what = kind === 'elb' ? 'load balancer name' : 'target group name';
+      return bad(`bad ${what} ${q(name)} (1-32 letters, digits and hyphens, not starting or ending with a hyphen)`);
+    }
+    if (kind === 'elb') {
+      if (!INSTANCE_ID.test(raw)) {
+        return bad(`bad instance id ${q(raw)} (expected i- followed by 8 or 17 lower-case hex digits)`);
+      }
+      member = raw;
+    } else {
+      const t = parseElbv2Target(raw);
+      if (!t.ok) return bad(t.reason);
+      member = t.member;
+    }
+    target = { kind, region, name };
+  } else {
+    const zoneId = segs[2] as string;
+    if (!ZONE_ID.test(zoneId)) {
+      return bad(`bad hosted zone id ${q(zoneId)} (expected upper-case letters and digits, without /hostedzone/)`);
+    }
+    const fqdn = normaliseFqdn(segs[3] as string);
+    if (fqdn === undefined) return bad(`bad DNS name ${q(segs[3] as string)}`);
+    const ip = canonicalIp(raw);
+    if (!ip) return bad(`bad IP address ${q(raw)} (expected IPv4 or IPv6)`);
+    member = ip.address;
+    target = { kind: 'route53', region, zoneId, fqdn };
+  }
+  return { ok: true, value: { key, target, targetId: targetId(target), memberClass, member } };
+}
