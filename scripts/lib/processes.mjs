@@ -1,0 +1,146 @@
+// Starting the local pieces the demo and the benchmarks need: etcd on free ports with a temporary data dir, and the
+// built lbmanager CLI. Every process started here is killed when this process exits.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a process, remembering its output; killed on exit. */
+export function startProcess(cmd, args, options = {}) {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  children.add(proc);
+  let output = '';
+  proc.stdout.on('data', (d) => {
+    output += d;
+    options.onOutput?.(String(d));
+  });
+  proc.stderr.on('data', (d) => {
+    output += d;
+    options.onOutput?.(String(d));
+  });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal)));
+  return {
+    proc,
+    exited,
+    output: () => output,
+    async waitFor(pattern, timeoutMs = 20000) {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() < end) {
+        const m = pattern.exec(output);
+        if (m) return m;
+        if (proc.exitCode !== null) throw new Error(`${cmd} exited (${proc.exitCode}) before ${pattern}:\n${output}`);
+        await sleep(50);
+      }
+      throw new Error(`timed out waiting for ${pattern} from ${cmd}:\n${output.slice(-3000)}`);
+    },
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const r = await exited;
+      children.delete(proc);
+      return r;
+    },
+  };
+}
+
+/** Starts etcd on free loopback ports with a fresh data dir; resolves once it answers. */
+export async function startEtcdServer(options = {}) {
+  const etcdBin = options.etcdBin ?? process.env.LBM_TEST_ETCD_BIN ?? 'etcd';
+  const etcdctlBin = options.etcdctlBin ?? 'etcdctl';
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const dataDir = mkdtempSync(join(tmpdir(), 'lbm-etcd-'));
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const args = [
+    '--name=lbm',
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=${endpoint}`,
+    `--advertise-client-urls=${endpoint}`,
+    `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-cluster=lbm=http://127.0.0.1:${peerPort}`,
+    '--auto-compaction-retention=0',
+    `--quota-backend-bytes=${4 * 1024 * 1024 * 1024}`,
+    '--log-level=error',
+    '--logger=zap',
+    ...(options.extraArgs ?? []),
+  ];
+  let p;
+  const launch = async () => {
+    p = startProcess(etcdBin, args);
+    let spawnError;
+    p.proc.on('error', (e) => (spawnError = e));
+    const end = Date.now() + 30000;
+    for (;;) {
+      try {
+        const r = await fetch(`${endpoint}/health`);
+        if (r.ok) return;
+      } catch {
+        // not up yet
+      }
+      if (spawnError) throw new Error(`cannot start etcd (${etcdBin}): ${spawnError.message}`);
+      if (p.proc.exitCode !== null || p.proc.signalCode !== null) {
+        throw new Error(`etcd exited (${etcdBin}):\n${p.output()}`);
+      }
+      if (Date.now() > end) throw new Error(`etcd did not answer on ${endpoint}:\n${p.output()}`);
+      await sleep(100);
+    }
+  };
+  await launch();
+  return {
+    endpoint,
+    clientPort,
+    dataDir,
+    get pid() {
+      return p.proc.pid;
+    },
+    /** Kills etcd with a signal and waits for it to exit. */
+    async kill(signal = 'SIGKILL') {
+      await p.stop(signal);
+    },
+    /** Starts etcd again on the same ports and data dir. */
+    async restart() {
+      if (p.proc.exitCode === null && p.proc.signalCode === null) await p.stop('SIGTERM');
+      await launch();
+    },
+    /** Runs etcdctl against this server and returns its standard output. */
+    etcdctl(...cmdArgs) {
+      return new Promise((resolve, reject) => {
+        execFile(
+          etcdctlBin,
+          [`--endpoints=${endpoint}`, ...cmdArgs],
+          { env: { ...process.env, ETCDCTL_API: '3' }, maxBuffer: 64 * 1024 * 1024 },
+          (err, stdout, stderr) =>
+            err ? reject(new Error(`etcdctl ${cmdArgs.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
+        );
+      });
+    },
+    /** Stops etcd and removes its data dir. */
+    async stop() {
+      await p.stop('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,278 @@
+import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
+import type { TreeChange } from '../tree/tree-index.js';
+import type { TreeEntry } from '../tree/types.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+
+/** Receives the tree: complete snapshots, then batches of watch events, and a warning when the view may be stale. */
+export interface TreeSink {
+  /** A complete, consistent snapshot of the tree at `revision` replaces everything seen before. */
+  onSnapshot(entries: TreeEntry[], revision: bigint): void;
+  /** One watch response's events, in revision order; `revision` is the response's header revision. */
+  onEvents(events: TreeChange[], revision: bigint): void;
+  /** The view may be stale until the next snapshot: act on nothing until then. */
+  onStale(reason: string): void;
+}
+
+/** Options of {@link TreeSource}. */
+export interface TreeSourceOptions {
+  readonly client: Etcd3;
+  /** Without a trailing slash (`/lbManager`); the source reads and watches `<prefix>/`. */
+  readonly prefix: string;
+  /** Keys per page of the snapshot. @default 5000 */
+  readonly pageSize?: number;
+  readonly logger?: Logger;
+  /** Delay before retry `attempt` (1-based) of a failed read. @default 200 ms doubling to 5 s, with jitter */
+  readonly retryDelayMs?: (attempt: number) => number;
+  /** How long a new watch may take to connect before the source re-reads and tries again. @default 10000 */
+  readonly watchConnectTimeoutMs?: number;
+}
+
+/** A snapshot of the tree. */
+export interface Snapshot {
+  readonly entries: TreeEntry[];
+  readonly revision: bigint;
+}
+
+/** `/lbManager/` -> `/lbManager0`: the end of the range holding every key that starts with the prefix. */
+export function prefixRangeEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if ((end[i] as number) < 0xff) {
+      end[i] = (end[i] as number) + 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]);
+}
+
+/**
+ * Reads every key under `<prefix>/` in pages, every page pinned to the revision of the first, so the result is one
+ * consistent snapshot of any size (a single read of 100,000 keys exceeds gRPC's 4 MiB limit). Keys only: values are
+ * ignored by lbmanager, and leaving them out keeps pages small.
+ */
+export async function readSnapshot(client: Etcd3, prefix: string, pageSize = 5000): Promise<Snapshot> {
+  const start = Buffer.from(`${prefix}/`);
+  const rangeEnd = prefixRangeEnd(start);
+  const entries: TreeEntry[] = [];
+  let key = start;
+  let revision: string | undefined;
+  for (;;) {
+    const res = await client.kv.range({
+      key,
+      range_end: rangeEnd,
+      limit: pageSize,
+      keys_only: true,
+      ...(revision !== undefined ? { revision } : {}),
+    });
+    revision ??= res.header.revision;
+    for (const kv of res.kvs) entries.push({ key: kv.key.toString('utf8'), modRevision: BigInt(kv.mod_revision) });
+    const last = res.kvs[res.kvs.length - 1];
+    if (!res.more || !last) break;
+    key = Buffer.concat([last.key, Buffer.from([0])]);
+  }
+  return { entries, revision: BigInt(revision) };
+}
+
+const defaultDelay = (attempt: number): number => {
+  const base = Math.min(5000, 200 * 2 ** Math.min(attempt - 1, 10));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+};
+
+/**
+ * Keeps a sink's view of `<prefix>/` equal to etcd: a paged snapshot, then a watch from the snapshot's revision + 1.
+ * On any watch trouble (disconnect, error, compaction) it marks the view stale, cancels the watch, re-reads the whole
+ * tree and watches again from the new revision. It never relies on the client library's own resume, which can skip
+ * events after a reconnect.
+ */
+export class TreeSource {
+  private readonly client: Etcd3;
+  private readonly prefix: string;
+  private readonly pageSize: number;
+  private readonly logger: Logger;
+  private readonly retryDelay: (attempt: number) => number;
+  private readonly connectTimeoutMs: number;
+  private watcher: Watcher | undefined;
+  private generation = 0;
+  private reloading: Promise<void> | undefined;
+  private reloadAgain: string | undefined;
+  private stopped = false;
+  private rev = 0n;
+  private restarts = 0;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private wakeSleep: (() => void) | undefined;
+
+  constructor(
+    options: TreeSourceOptions,
+    private readonly sink: TreeSink,
+  ) {
+    this.client = options.client;
+    this.prefix = options.prefix;
+    this.pageSize = options.pageSize ?? 5000;
+    this.logger = options.logger ?? silentLogger;
+    this.retryDelay = options.retryDelayMs ?? defaultDelay;
+    this.connectTimeoutMs = options.watchConnectTimeoutMs ?? 10_000;
+  }
+
+  /** The revision of the last snapshot or event delivered. */
+  get revision(): bigint {
+    return this.rev;
+  }
+
+  /** Times the watch was restarted after an error, a disconnect or a compaction. */
+  get watchRestarts(): number {
+    return this.restarts;
+  }
+
+  /** Reads the snapshot (retrying until etcd answers), delivers it, then watches. */
+  start(): Promise<void> {
+    return this.reload('initial read');
+  }
+
+  /** Re-reads the whole tree now and watches again from the new revision. */
+  resync(): Promise<void> {
+    return this.reload('resync');
+  }
+
+  /** Stops watching; no sink call happens after this resolves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.generation++;
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.wakeSleep?.();
+    this.cancelWatcher();
+    await this.reloading?.catch(() => undefined);
+  }
+
+  // One re-read at a time. A request during one joins it; a watch failure during one (the new watch died) asks for
+  // another re-read after it.
+  private reload(reason: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.reloading) {
+      if (reason !== 'resync' && reason !== 'initial read') this.reloadAgain = reason;
+      return this.reloading;
+    }
+    const run = this.readAndWatch(reason).finally(() => {
+      this.reloading = undefined;
+      const again = this.reloadAgain;
+      this.reloadAgain = undefined;
+      if (again !== undefined && !this.stopped) void this.reload(again);
+    });
+    this.reloading = run;
+    return run;
+  }
+
+  private async readAndWatch(reason: string): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      const generation = ++this.generation;
+      this.cancelWatcher();
+      try {
+        const started = Date.now();
+        const snap = await readSnapshot(this.client, this.prefix, this.pageSize);
+        if (this.stopped || generation !== this.generation) return;
+        this.rev = snap.revision;
+        this.logger.info('tree read', {
+          reason,
+          revision: snap.revision.toString(),
+          keys: snap.entries.length,
+          ms: Date.now() - started,
+        });
+        this.sink.onSnapshot(snap.entries, snap.revision);
+        await this.watchFrom(generation, snap.revision + 1n);
+        return;
+      } catch (e) {
+        if (this.stopped) return;
+        const delay = this.retryDelay(attempt);
+        this.logger.warn('reading the tree from etcd failed, retrying', {
+          reason,
+          attempt,
+          retryInMs: delay,
+          error: e instanceof Error ? e.message : String(e),
+        });
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private async watchFrom(generation: number, startRevision: bigint): Promise<void> {
+    // watcher() rather than create(): our listeners are on it from the first moment, so no event or error of it is
+    // ever unheard, including when it connects only after we gave up waiting.
+    const w = this.client.watch().prefix(`${this.prefix}/`).startRevision(startRevision.toString()).watcher();
+    this.watcher = w;
+    let connected!: () => void;
+    let failed!: (e: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      connected = resolve;
+      failed = reject;
+    });
+    let isConnected = false;
+    w.on('connected', () => {
+      isConnected = true;
+      connected();
+    });
+    w.on('data', (res: IWatchResponse) => this.onData(generation, res));
+    w.on('disconnected', () => this.fail(generation, 'watch disconnected from etcd'));
+    // Before it connects, an error fails this attempt (the caller retries); after, it starts a recovery.
+    w.on('error', (e: Error) => (isConnected ? this.fail(generation, `watch error: ${e.message}`) : failed(e)));
+    w.on('end', () => this.fail(generation, 'watch ended'));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the etcd watch did not connect in time')), this.connectTimeoutMs);
+    });
+    try {
+      await Promise.race([ready, timeout]);
+    } catch (e) {
+      if (this.watcher === w) this.cancelWatcher();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private onData(generation: number, res: IWatchResponse): void {
+    if (generation !== this.generation || this.stopped) return;
+    if (res.events.length === 0) return;
+    const events: TreeChange[] = [];
+    for (const ev of res.events) {
+      const kv = ev.kv;
+      const modRevision = BigInt(kv.mod_revision);
+      // Never deliver what the snapshot already holds.
+      if (modRevision <= this.rev) continue;
+      events.push({ type: ev.type === 'Delete' ? 'delete' : 'put', key: kv.key.toString('utf8'), modRevision });
+    }
+    if (events.length === 0) return;
+    const revision = BigInt(res.header.revision);
+    const last = events[events.length - 1]?.modRevision ?? revision;
+    this.rev = last > revision ? last : revision;
+    this.sink.onEvents(events, this.rev);
+  }
+
+  private fail(generation: number, reason: string): void {
+    if (generation !== this.generation || this.stopped) return;
+    // Anything from this watcher from now on is ignored.
+    this.generation++;
+    this.restarts++;
+    this.logger.warn('etcd watch lost; re-reading the whole tree', { reason, revision: this.rev.toString() });
+    this.sink.onStale(reason);
+    void this.reload(reason);
+  }
+
+  // Not awaited: cancelling a watcher that etcd already cancelled (compaction) or that lost its stream waits for an
+  // answer that may take tens of seconds. The generation counter already makes everything it says irrelevant.
+  private cancelWatcher(): void {
+    const w = this.watcher;
+    this.watcher = undefined;
+    if (w) {
+      w.removeAllListeners();
+      // Keep one listener: a late error from a cancelled watcher must not crash the process.
+      w.on('error', () => undefined);
+      w.cancel().catch(() => undefined);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeSleep = resolve;
+      this.sleepTimer = setTimeout(resolve, ms);
+    });
+  }
+}

@@ -1,0 +1,18 @@
+import { startEtcdServer, type EtcdServer } from '../../scripts/lib/processes.mjs';
+
+export type { EtcdServer };
+
+/** Starts a real etcd for a test (never skipped: fails with a clear message when etcd is not installed). */
+export async function startEtcd(): Promise<EtcdServer> {
+  try {
+    return await startEtcdServer();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/ENOENT|spawn/.test(msg)) {
+      throw new Error('etcd is not installed: apt-get install etcd-server etcd-client (or set LBM_TEST_ETCD_BIN)', {
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Etcd3 } from 'etcd3';
+import { createEtcdClient } from '../../src/etcd/client.js';
+import { readSnapshot, TreeSource, type TreeSink } from '../../src/etcd/source.js';
+import type { TreeChange } from '../../src/tree/tree-index.js';
+import type { TreeEntry } from '../../src/tree/types.js';
+import { startEtcd, type EtcdServer } from '../helpers/etcd-server.js';
+import { waitFor } from '../helpers/wait.js';
+import { createLogger } from '../../src/util/logger.js';
+
+const P = '/lbManager';
+// LBM_TEST_DEBUG=1 shows what the sources do.
+const logger = process.env.LBM_TEST_DEBUG
+  ? createLogger({ level: 'debug', format: 'text', stream: process.stderr })
+  : undefined;
+
+/** A sink that keeps the view as a map key -> mod_revision, like the daemon's index does. */
+class MapSink implements TreeSink {
+  readonly view = new Map<string, bigint>();
+  snapshots = 0;
+  stale: string[] = [];
+  onSnapshot(entries: TreeEntry[]): void {
+    this.snapshots++;
+    this.view.clear();
+    for (const e of entries) this.view.set(e.key, e.modRevision);
+  }
+  onEvents(events: TreeChange[]): void {
+    for (const e of events) {
+      if (e.type === 'put') this.view.set(e.key, e.modRevision);
+      else this.view.delete(e.key);
+    }
+  }
+  onStale(reason: string): void {
+    this.stale.push(reason);
+  }
+}
+
+async function truth(client: Etcd3): Promise<Map<string, bigint>> {
+  const snap = await readSnapshot(client, P, 1000);
+  return new Map(snap.entries.map((e) => [e.key, e.modRevision]));
+}
+
+function same(a: Map<string, bigint>, b: Map<string, bigint>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+async function putMany(client: Etcd3, keys: string[], value: string): Promise<void> {
+  // Transactions of 100 puts, 8 in flight: fast enough for 60,000 keys on a small machine.
+  const batches: string[][] = [];
+  for (let i = 0; i < keys.length; i += 100) batches.push(keys.slice(i, i + 100));
+  for (let i = 0; i < batches.length; i += 8) {
+    await Promise.all(
+      batches.slice(i, i + 8).map((b) =>
+        client.kv.txn({
+          compare: [],
+          success: b.map((k) => ({ request_put: { key: Buffer.from(k), value: Buffer.from(value) } })),
+          failure: [],
+        }),
+      ),
+    );
+  }
+}
+
+const iid = (n: number): string => `i-${n.toString(16).padStart(8, '0')}`;
+
+describe('etcd source against a real etcd', () => {
+  let etcd: EtcdServer;
+  let client: Etcd3;
+  before(async () => {
+    etcd = await startEtcd();
+    client = createEtcdClient({ endpoints: [etcd.endpoint] });
+  });
+  after(async () => {
+    client.close();
+    await etcd.stop();
+  });
+
+  test('a snapshot larger than 4 MiB (60,000 keys) is read completely at one revision', async () => {
+    const keys = Array.from(
+      { length: 60_000 },
+      (_, i) => `${P}/elb/us-east-1/lb-${Math.floor(i / 50)}/multiple/${iid(i + 1)}`,
+    );
+    await putMany(client, keys, 'v'.repeat(40));
+    await client.put('/lbManagerOld/elb/us-east-1/old/multiple/i-00000001').value('');
+    // Prove the pinning: a key written after the first page must not be in the snapshot.
+    const late = `${P}/elb/us-east-1/zz-late/multiple/i-0000ffff`;
+    const origRange = client.kv.range.bind(client.kv);
+    let pages = 0;
+    client.kv.range = async (req, opts) => {
+      const res = await origRange(req, opts);
+      if (++pages === 1) await client.put(late).value('');
+      return res;
+    };
+    let snap;
+    try {
+      snap = await readSnapshot(client, P, 5000);
+    } finally {
+      client.kv.range = origRange;
+    }
+    assert.ok(pages >= 12, `read in pages (${pages})`);
+    assert.equal(snap.entries.length, 60_000);
+    assert.equal(new Set(snap.entries.map((e) => e.key)).size, 60_000);
+    assert.ok(!snap.entries.some((e) => e.key === late), 'a key written during the read is not in the snapshot');
+    assert.ok(!snap.entries.some((e) => e.key.startsWith('/lbManagerOld/')), 'a sibling prefix is never read');
+    assert.ok(snap.entries.every((e) => e.modRevision <= snap.revision));
+    // And the same key arrives as an event once the source watches from revision + 1.
+    const sink = new MapSink();
+    const source = new TreeSource({ client, prefix: P }, sink);
+    await source.start();
+    assert.ok(sink.view.has(late));
+    await source.stop();
+    await client.delete().prefix(`${P}/`);
+  });
+
+  test('writes made between the snapshot and the watch start are all seen', async () => {
+    const sink = new MapSink();
+    let source: TreeSource | undefined;
+    const writes: Promise<unknown>[] = [];
+    const wrapped: TreeSink = {
+      onSnapshot: (e, r) => {
+        sink.onSnapshot(e);
+        // Write while the watch is being created.
+        for (let i = 0; i < 50; i++) writes.push(client.put(`${P}/elb/us-east-1/gap/multiple/${iid(i + 1)}`).value(''));
+        void r;
+      },
+      onEvents: (e) => sink.onEvents(e),
+      onStale: (r) => sink.onStale(r),
+    };
+    source = new TreeSource({ client, prefix: P }, wrapped);
+    await source.start();
+    await Promise.all(writes);
+    await waitFor('all 50 gap writes seen', async () => same(sink.view, await truth(client)));
+    await source.stop();
+  });
+
+  test('after etcd is killed and restarted, with writes, deletes and a compaction meanwhile, the view equals the tree', async () => {
+    const sink = new MapSink();
+    const source = new TreeSource({ client, prefix: P, retryDelayMs: () => 200, ...(logger ? { logger } : {}) }, sink);
+    await source.start();
+    await client.put(`${P}/elb/us-east-1/k/multiple/${iid(1)}`).value('');
+    await etcd.kill('SIGKILL');
+    await etcd.restart();
+    // Writes right after etcd returns, before the source has noticed or re-read.
+    const writer = createEtcdClient({ endpoints: [etcd.endpoint] });
+    for (let i = 2; i <= 40; i++) await writer.put(`${P}/elb/us-east-1/k/multiple/${iid(i)}`).value('');
+    await writer.delete().key(`${P}/elb/us-east-1/k/multiple/${iid(1)}`);
+    const rev = BigInt((await writer.kv.range({ key: Buffer.from('x') })).header.revision);
+    await writer.kv.compact({ revision: rev.toString(), physical: true });
+    for (let i = 41; i <= 60; i++) await writer.put(`${P}/elb/us-east-1/k/multiple/${iid(i)}`).value('');
+    await waitFor('the view equals the tree', async () => same(sink.view, await truth(writer)), 30_000);
+    assert.ok(sink.stale.length >= 1, 'the view was marked stale');
+    assert.ok(source.watchRestarts >= 1);
+    writer.close();
+    await source.stop();
+  });
+
+  test('a compaction past the watch position forces a re-read and the view converges', async () => {
+    const sink = new MapSink();
+    // Freeze the consumer: the watch starts only after writes and a compaction have moved past its revision.
+    const start = await readSnapshot(client, P);
+    for (let i = 0; i < 100; i++) await client.put(`${P}/elb/us-east-1/frozen/multiple/${iid(i + 1)}`).value('');
+    const rev = BigInt((await client.kv.range({ key: Buffer.from('x') })).header.revision);
+    await client.kv.compact({ revision: rev.toString(), physical: true });
+    const source = new TreeSource({ client, prefix: P, retryDelayMs: () => 100, ...(logger ? { logger } : {}) }, sink);
+    // Deliver the old snapshot first, as a daemon frozen since then would have it, then watch from its revision.
+    sink.onSnapshot(start.entries);
+    (source as unknown as { rev: bigint }).rev = start.revision;
+    await (source as unknown as { watchFrom(g: number, r: bigint): Promise<void> }).watchFrom(0, start.revision + 1n);
+    await waitFor(
+      'the view equals the tree after the compaction',
+      async () => same(sink.view, await truth(client)),
+      30_000,
+    );
+    assert.ok(
+      sink.stale.some((r) => /compact|cancel/i.test(r)),
+      `stale because of the compaction: ${sink.stale.join('; ')}`,
+    );
+    await source.stop();
+  });
+
+  test('resync delivers a fresh snapshot equal to the tree', async () => {
+    const sink = new MapSink();
+    const source = new TreeSource({ client, prefix: P }, sink);
+    await source.start();
+    const before = sink.snapshots;
+    // Change the view behind the source's back, as a lost event would.
+    sink.view.set(`${P}/bogus`, 1n);
+    await source.resync();
+    assert.equal(sink.snapshots, before + 1);
+    assert.ok(same(sink.view, await truth(client)));
+    await source.stop();
+  });
+});
