@@ -1,14 +1,5 @@
 import PQueue from 'p-queue';
-
-/** The part of an AWS SDK v3 client the limiter needs: its middleware stack. */
-export interface MiddlewareClient {
-  middlewareStack: {
-    add(
-      middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
-      options: { step: 'finalizeRequest'; name: string; priority?: 'low' | 'normal' | 'high' },
-    ): void;
-  };
-}
+import { addAttemptMiddleware } from './sdk-middleware.js';
 
 /**
  * Limits Route53 requests client-side to `rps` per second across every zone and region (Route53 allows about 5 requests
@@ -31,11 +22,7 @@ export class Route53RateLimiter {
   }
 
   /** Adds the limiter to an SDK client (a Route53Client). */
-  attach(client: MiddlewareClient): void {
-    client.middlewareStack.add((next) => (args) => this.run(() => next(args)), {
-      step: 'finalizeRequest',
-      name: 'lbmanagerRoute53RateLimit',
-      priority: 'low',
-    });
+  attach(client: { middlewareStack: unknown }): void {
+    addAttemptMiddleware(client, 'lbmanagerRoute53RateLimit', (next) => (args) => this.run(() => next(args)));
   }
 }

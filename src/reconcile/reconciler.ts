@@ -51,6 +51,11 @@ export interface Providers {
   readonly route53: (region: string) => Route53Provider;
 }
 
+/** Told about every reconcile, for metrics. */
+export interface ReconcileObserver {
+  reconciled(kind: Target['kind'], outcome: 'ok' | 'error', seconds: number, errorCode?: string): void;
+}
+
 /** Options of {@link Reconciler}. */
 export interface ReconcilerOptions {
   /** The tree's prefix without a trailing slash, e.g. `/lbManager`. */
@@ -73,6 +78,9 @@ export interface ReconcilerOptions {
   readonly maxRemovalPercent?: number;
   /** Removals already confirmed at start (`--confirm-removal`). @default false */
   readonly confirmRemoval?: boolean;
+  readonly observer?: ReconcileObserver;
+  /** Quiet time before a marked target is reconciled (bursts coalesce); 0 for at once. @default 25 */
+  readonly settleMs?: number;
 }
 
 interface RejectedMember {
@@ -88,7 +96,7 @@ export class Reconciler {
   readonly index: TreeIndex;
   private readonly queue: WorkQueue;
   private readonly known = new Map<string, Target>();
-  private readonly statuses = new Map<string, TargetStatus>();
+  private readonly statusById = new Map<string, TargetStatus>();
   private readonly dirtyNames = new Map<string, Set<string>>();
   private readonly rejected = new Map<string, Map<string, RejectedMember>>();
   private readonly policy: Policy;
@@ -115,6 +123,7 @@ export class Reconciler {
       concurrency: options.concurrency ?? 16,
       process: (key) => this.reconcile(key),
       clock: this.clock,
+      ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.random ? { random: options.random } : {}),
       onFailure: (key, error, failures, delayMs) => {
@@ -171,9 +180,14 @@ export class Reconciler {
     this.markAll(true);
   }
 
+  /** Every known target's status, without copying (metrics read it on each scrape). */
+  statuses(): IterableIterator<Readonly<TargetStatus>> {
+    return this.statusById.values();
+  }
+
   /** A copy of every known target's status, sorted by id. */
   status(): TargetStatus[] {
-    return [...this.statuses.values()]
+    return [...this.statusById.values()]
       .map((s) => ({
         ...s,
         desired: [...s.desired],
@@ -262,7 +276,7 @@ export class Reconciler {
   }
 
   private statusOf(t: Target, id: string): TargetStatus {
-    let s = this.statuses.get(id);
+    let s = this.statusById.get(id);
     if (!s) {
       s = {
         kind: t.kind,
@@ -276,7 +290,7 @@ export class Reconciler {
         keptByPolicy: [],
         heldRemovals: [],
       };
-      this.statuses.set(id, s);
+      this.statusById.set(id, s);
     }
     return s;
   }
@@ -286,8 +300,17 @@ export class Reconciler {
   }
 
   private async reconcile(key: string): Promise<void> {
-    if (key.startsWith('route53/')) return this.reconcileZone(key);
-    return this.reconcileMembership(key);
+    const kind: Target['kind'] = key.startsWith('route53/') ? 'route53' : key.startsWith('elbv2/') ? 'elbv2' : 'elb';
+    const started = this.clock.now();
+    try {
+      if (kind === 'route53') await this.reconcileZone(key);
+      else await this.reconcileMembership(key);
+      this.options.observer?.reconciled(kind, 'ok', (this.clock.now() - started) / 1000);
+    } catch (error) {
+      const code = error instanceof AwsCallError ? error.code : 'Error';
+      this.options.observer?.reconciled(kind, 'error', (this.clock.now() - started) / 1000, code);
+      throw error;
+    }
   }
 
   /** Desired members minus those AWS rejected, unless their key was written again since. */
@@ -350,7 +373,7 @@ export class Reconciler {
     if (!this.index.target(id) && actual.length === 0) {
       this.hold.forget(id);
       this.known.delete(id);
-      this.statuses.delete(id);
+      this.statusById.delete(id);
       this.rejected.delete(id);
     }
   }

@@ -13,6 +13,13 @@ export interface WorkQueueOptions<K extends string> {
   readonly clock?: Clock;
   /** @default Math.random */
   readonly random?: () => number;
+  /**
+   * A marked key runs once it has been quiet this long, so a burst of events for one target is one reconcile.
+   * 0 runs at once (in a microtask). @default 25
+   */
+  readonly settleMs?: number;
+  /** A key keeps settling at most this long after its first mark, however busy it is. @default 1000 */
+  readonly maxSettleMs?: number;
   /** Told about every failure and the delay before the retry. */
   readonly onFailure?: (key: K, error: unknown, failures: number, delayMs: number) => void;
 }
@@ -28,6 +35,9 @@ export class WorkQueue<K extends string = string> {
   private readonly running = new Set<K>();
   private readonly rerun = new Set<K>();
   private readonly waiting = new Map<K, TimerHandle>();
+  private readonly settling = new Map<K, { readonly first: number; readonly timer: TimerHandle }>();
+  private readonly settleMs: number;
+  private readonly maxSettleMs: number;
   private readonly failures = new Map<K, number>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly concurrency: number;
@@ -43,6 +53,8 @@ export class WorkQueue<K extends string = string> {
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.settleMs = options.settleMs ?? 25;
+    this.maxSettleMs = Math.max(this.settleMs, options.maxSettleMs ?? 1000);
   }
 
   /** Marks a key dirty. A key in backoff keeps waiting for its retry; use {@link addNow} to cut the wait short. */
@@ -52,8 +64,32 @@ export class WorkQueue<K extends string = string> {
       this.rerun.add(key);
       return;
     }
-    this.enqueue(key);
-    this.schedulePump();
+    this.settle(key);
+  }
+
+  // Debounce: each mark pushes the run back to `settleMs` from now, but never past `maxSettleMs` after the first.
+  private settle(key: K): void {
+    if (this.settleMs <= 0) {
+      this.enqueue(key);
+      this.schedulePump();
+      return;
+    }
+    if (this.queued.has(key)) return;
+    const now = this.clock.now();
+    const current = this.settling.get(key);
+    if (current) this.clock.clearTimeout(current.timer);
+    const first = current?.first ?? now;
+    const due = Math.min(now + this.settleMs, first + this.maxSettleMs);
+    const timer = this.clock.setTimeout(
+      () => {
+        this.settling.delete(key);
+        if (this.stopped) return;
+        this.enqueue(key);
+        this.pump();
+      },
+      Math.max(0, due - now),
+    );
+    this.settling.set(key, { first, timer });
   }
 
   /** Marks a key dirty and cancels its backoff wait (an operator asked for a resync). */
@@ -77,9 +113,9 @@ export class WorkQueue<K extends string = string> {
     this.schedulePump();
   }
 
-  /** Keys waiting to run, including those in backoff. */
+  /** Keys waiting to run, including those settling and those in backoff. */
   get depth(): number {
-    return this.ready.length + this.waiting.size;
+    return this.ready.length + this.waiting.size + this.settling.size;
   }
 
   /** Keys running now. */
@@ -92,7 +128,7 @@ export class WorkQueue<K extends string = string> {
     return this.failures.get(key) ?? 0;
   }
 
-  /** Resolves when nothing is ready or running (keys in backoff do not count). */
+  /** Resolves when nothing is settling, ready or running (keys in backoff do not count). */
   onIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -106,6 +142,8 @@ export class WorkQueue<K extends string = string> {
     this.paused = true;
     for (const t of this.waiting.values()) this.clock.clearTimeout(t);
     this.waiting.clear();
+    for (const s of this.settling.values()) this.clock.clearTimeout(s.timer);
+    this.settling.clear();
     this.ready.length = 0;
     this.queued.clear();
     this.rerun.clear();
@@ -121,7 +159,7 @@ export class WorkQueue<K extends string = string> {
   }
 
   private isIdle(): boolean {
-    return this.running.size === 0 && (this.ready.length === 0 || this.paused);
+    return this.running.size === 0 && this.settling.size === 0 && (this.ready.length === 0 || this.paused);
   }
 
   private enqueue(key: K): void {
@@ -174,7 +212,7 @@ export class WorkQueue<K extends string = string> {
       this.running.delete(key);
       if (this.rerun.has(key) && !this.waiting.has(key)) {
         this.rerun.delete(key);
-        if (!this.stopped) this.enqueue(key);
+        if (!this.stopped) this.settle(key);
       }
       this.pump();
     }

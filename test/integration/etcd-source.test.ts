@@ -117,19 +117,24 @@ describe('etcd source against a real etcd', () => {
 
   test('writes made between the snapshot and the watch start are all seen', async () => {
     const sink = new MapSink();
-    let source: TreeSource | undefined;
     const writes: Promise<unknown>[] = [];
     const wrapped: TreeSink = {
-      onSnapshot: (e, r) => {
+      onSnapshot: (e) => {
         sink.onSnapshot(e);
         // Write while the watch is being created.
-        for (let i = 0; i < 50; i++) writes.push(client.put(`${P}/elb/us-east-1/gap/multiple/${iid(i + 1)}`).value(''));
-        void r;
+        for (let i = 0; i < 50; i++) {
+          writes.push(
+            client
+              .put(`${P}/elb/us-east-1/gap/multiple/${iid(i + 1)}`)
+              .value('')
+              .exec(),
+          );
+        }
       },
       onEvents: (e) => sink.onEvents(e),
       onStale: (r) => sink.onStale(r),
     };
-    source = new TreeSource({ client, prefix: P }, wrapped);
+    const source = new TreeSource({ client, prefix: P }, wrapped);
     await source.start();
     await Promise.all(writes);
     await waitFor('all 50 gap writes seen', async () => same(sink.view, await truth(client)));

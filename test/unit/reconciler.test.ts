@@ -24,6 +24,7 @@ function setup(opts: Partial<ReconcilerOptions> = {}) {
     logger: silentLogger,
     clock,
     random: () => 0,
+    settleMs: 0,
     ...opts,
   });
   let rev = 1n;

@@ -17,7 +17,11 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: 
 describe('work queue: deduplication', () => {
   test('marks made before a key runs give one run', async () => {
     const runs: string[] = [];
-    const q = new WorkQueue({ process: (k) => (runs.push(k), Promise.resolve()), concurrency: 1 });
+    const q = new WorkQueue({
+      settleMs: 0,
+      process: (k) => (runs.push(k), Promise.resolve()),
+      concurrency: 1,
+    });
     q.pause();
     for (let i = 0; i < 10; i++) q.add('lb-a');
     q.add('lb-b');
@@ -33,6 +37,7 @@ describe('work queue: one in flight per key', () => {
     let maxConcurrent = 0;
     const gates: Array<ReturnType<typeof deferred>> = [];
     const q = new WorkQueue({
+      settleMs: 0,
       concurrency: 8,
       process: async () => {
         concurrent++;
@@ -63,6 +68,7 @@ describe('work queue: one in flight per key', () => {
     let maxConcurrent = 0;
     const gates: Array<ReturnType<typeof deferred>> = [];
     const q = new WorkQueue({
+      settleMs: 0,
       concurrency: 3,
       process: async () => {
         concurrent++;
@@ -94,6 +100,7 @@ describe('work queue: backoff', () => {
     const runs: number[] = [];
     const delays: number[] = [];
     const q = new WorkQueue({
+      settleMs: 0,
       clock,
       random: () => 0,
       process: () => {
@@ -132,7 +139,12 @@ describe('work queue: backoff', () => {
   test('marks during backoff wait for the retry instead of bypassing it; addNow cuts it short', async () => {
     const clock = new FakeClock();
     let runs = 0;
-    const q = new WorkQueue({ clock, random: () => 0, process: () => (runs++, Promise.reject(new Error('x'))) });
+    const q = new WorkQueue({
+      settleMs: 0,
+      clock,
+      random: () => 0,
+      process: () => (runs++, Promise.reject(new Error('x'))),
+    });
     q.add('lb');
     await flush();
     q.add('lb');
@@ -172,6 +184,7 @@ describe('work queue: backoff', () => {
     const clock = new FakeClock();
     const done: string[] = [];
     const q = new WorkQueue({
+      settleMs: 0,
       clock,
       concurrency: 1,
       process: (k) =>
@@ -190,7 +203,10 @@ describe('work queue: stop', () => {
   test('stop waits for in-flight runs and takes no new work', async () => {
     const g = deferred();
     const runs: string[] = [];
-    const q = new WorkQueue({ process: async (k) => (runs.push(k), await g.promise) });
+    const q = new WorkQueue({
+      settleMs: 0,
+      process: async (k) => (runs.push(k), await g.promise),
+    });
     q.add('a');
     await flush();
     const stopping = q.stop(10_000);
@@ -202,11 +218,72 @@ describe('work queue: stop', () => {
 
   test('stop gives up after the timeout', async () => {
     const clock = new FakeClock();
-    const q = new WorkQueue({ clock, process: () => new Promise<void>(() => undefined) });
+    const q = new WorkQueue({
+      settleMs: 0,
+      clock,
+      process: () => new Promise<void>(() => undefined),
+    });
     q.add('a');
     await flush();
     const stopping = q.stop(10_000);
     clock.advance(10_000);
     assert.equal(await stopping, false);
+  });
+});
+
+describe('work queue: settling', () => {
+  test('a burst of marks runs once, after the key has been quiet for the settle time', async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const q = new WorkQueue({
+      clock,
+      settleMs: 25,
+      maxSettleMs: 1000,
+      process: () => (runs.push(clock.now()), Promise.resolve()),
+    });
+    for (let i = 0; i < 10; i++) {
+      q.add('lb');
+      clock.advance(10);
+      await flush();
+    }
+    assert.deepEqual(runs, [], 'still busy: not run yet');
+    clock.advance(25);
+    await flush();
+    assert.deepEqual(runs, [115], 'the last mark was at 90 ms');
+  });
+
+  test('a key that never goes quiet still runs within the maximum settle time', async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const q = new WorkQueue({
+      clock,
+      settleMs: 25,
+      maxSettleMs: 200,
+      process: () => (runs.push(clock.now()), Promise.resolve()),
+    });
+    for (let i = 0; i < 30; i++) {
+      q.add('lb');
+      clock.advance(10);
+      await flush();
+    }
+    assert.equal(runs[0], 200);
+    clock.advance(1000);
+    await q.onIdle();
+    assert.equal(runs.length, 2, 'the marks made after the first run give one more');
+  });
+
+  test('onIdle waits for settling keys', async () => {
+    const clock = new FakeClock();
+    let ran = false;
+    const q = new WorkQueue({ clock, settleMs: 25, process: () => ((ran = true), Promise.resolve()) });
+    q.add('lb');
+    let idle = false;
+    void q.onIdle().then(() => (idle = true));
+    await flush();
+    assert.equal(idle, false);
+    clock.advance(25);
+    await flush();
+    assert.equal(ran, true);
+    assert.equal(idle, true);
   });
 });

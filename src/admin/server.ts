@@ -1,0 +1,158 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Reconciler } from '../reconcile/reconciler.js';
+import type { Logger } from '../util/logger.js';
+import type { Metrics } from './metrics.js';
+
+/** What the admin endpoint reads from and asks of the daemon. */
+export interface AdminSources {
+  readonly reconciler: Reconciler;
+  readonly metrics: Metrics;
+  /** True while this replica may write (leader, or election off). */
+  readonly isLeader: () => boolean;
+  /** Unix time (ms) of the last completed full pass over every target, or undefined. */
+  readonly lastFullSync: () => number | undefined;
+  /** Seconds between full passes; 0 when periodic resync is off. */
+  readonly resyncInterval: number;
+  /** Re-read the tree and reconcile everything now; with `confirm`, the held removals go through. */
+  readonly resync: (confirm: boolean) => void;
+  readonly now?: () => number;
+}
+
+/** Options of {@link startAdminServer}. */
+export interface AdminServerOptions {
+  /** `host:port`, e.g. `127.0.0.1:9180`; port 0 picks a free one. */
+  readonly listen: string;
+  /** When set, POST requests need `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  readonly logger: Logger;
+}
+
+/** A running admin endpoint. */
+export interface AdminServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Why the daemon is not ready, or undefined when it is (DESIGN 8). */
+export function notReadyReason(s: AdminSources): string | undefined {
+  const r = s.reconciler;
+  if (!r.synced) return 'the tree has not been read completely yet (or the etcd watch is being re-established)';
+  if (!s.isLeader()) return undefined;
+  if (!r.firstPassDone) return 'the first reconcile of every target has not finished yet';
+  const hold = r.removalHold;
+  if (hold.held) return hold.reason;
+  const last = s.lastFullSync();
+  if (last === undefined) return 'the first full pass has not finished yet';
+  if (s.resyncInterval > 0) {
+    const age = ((s.now ?? Date.now)() - last) / 1000;
+    if (age > 3 * s.resyncInterval) {
+      return `the last full sync finished ${Math.round(age)} s ago, more than 3 resync intervals (${s.resyncInterval} s)`;
+    }
+  }
+  return undefined;
+}
+
+/** Parses `host:port` (IPv6 hosts in brackets). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen);
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) throw new Error(`expected host:port such as 127.0.0.1:9180, or off, got "${listen}"`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  send(
+    res,
+    status,
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),
+    'application/json',
+  );
+}
+
+function authorised(req: IncomingMessage, token: string | undefined): boolean {
+  if (!token) return true;
+  const given = Buffer.from(req.headers.authorization ?? '');
+  const want = Buffer.from(`Bearer ${token}`);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+/** Serves /healthz, /readyz, /metrics, /state and POST /resync. */
+export async function startAdminServer(options: AdminServerOptions, sources: AdminSources): Promise<AdminServer> {
+  const { host, port } = parseListen(options.listen);
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    switch (route) {
+      case 'GET /healthz':
+        return send(res, 200, 'ok\n');
+      case 'GET /readyz': {
+        const reason = notReadyReason(sources);
+        return reason === undefined ? send(res, 200, 'ready\n') : send(res, 503, `not ready: ${reason}\n`);
+      }
+      case 'GET /metrics': {
+        const body = await sources.metrics.registry.metrics();
+        return send(res, 200, body, sources.metrics.registry.contentType);
+      }
+      case 'GET /state': {
+        const r = sources.reconciler;
+        const last = sources.lastFullSync();
+        return json(res, 200, {
+          revision: r.index.revision,
+          leader: sources.isLeader(),
+          synced: r.synced,
+          lastFullSync: last === undefined ? null : new Date(last).toISOString(),
+          removalHold: r.removalHold,
+          malformedKeys: r.index.malformedCount(),
+          targets: r.status().map((s) => ({
+            ...s,
+            lastSync: s.lastSyncAt === undefined ? null : new Date(s.lastSyncAt).toISOString(),
+            lastError: s.lastError ? { ...s.lastError, at: new Date(s.lastError.at).toISOString() } : null,
+          })),
+        });
+      }
+      case 'POST /resync': {
+        if (!authorised(req, options.token)) {
+          res.setHeader('WWW-Authenticate', 'Bearer');
+          return send(res, 401, 'unauthorised: this endpoint needs Authorization: Bearer <token>\n');
+        }
+        const confirm = url.searchParams.get('confirm-removal') === 'true';
+        sources.resync(confirm);
+        options.logger.info('resync requested over HTTP', { confirmRemoval: confirm });
+        return json(res, 202, { accepted: true, confirmRemoval: confirm });
+      }
+      default:
+        if (['/healthz', '/readyz', '/metrics', '/state', '/resync'].includes(url.pathname)) {
+          return send(res, 405, 'method not allowed\n');
+        }
+        return send(res, 404, 'not found: try /healthz, /readyz, /metrics, /state or POST /resync\n');
+    }
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      options.logger.error('admin request failed', { error: e instanceof Error ? e.message : String(e) });
+      if (!res.headersSent) send(res, 500, 'internal error\n');
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${shownHost}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

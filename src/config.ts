@@ -1,0 +1,228 @@
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { endpointList, intIn, nonEmpty, oneOf, resolveFlags, url, UsageError, type FlagDef } from './config-flags.js';
+import { parseListen } from './admin/server.js';
+import type { Policy } from './plan/membership-plan.js';
+import { normalisePrefix } from './tree/keys.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from './util/logger.js';
+
+/** How to reach etcd. */
+export interface EtcdSettings {
+  readonly endpoints: string[];
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+/** Everything `lbmanager run` and `plan` need, validated once. */
+export interface DaemonConfig {
+  readonly etcd: EtcdSettings;
+  /** Without a trailing slash, e.g. `/lbManager`. */
+  readonly prefix: string;
+  readonly elbEndpoint?: string;
+  readonly elbv2Endpoint?: string;
+  readonly route53Endpoint?: string;
+  readonly dryRun: boolean;
+  /** Seconds between full re-reads and reconciles; 0 disables. */
+  readonly resyncInterval: number;
+  readonly policy: Policy;
+  readonly route53Ttl: number;
+  /** Route53 requests per second across all zones; 0 means unlimited. */
+  readonly route53Rps: number;
+  readonly concurrency: number;
+  /** Seconds in-flight AWS calls get to finish on shutdown. */
+  readonly shutdownTimeout: number;
+  readonly identity: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat | undefined;
+  readonly maxRemovalPercent: number;
+  readonly confirmRemoval: boolean;
+  /** `host:port` of the admin endpoint, or undefined when off. */
+  readonly httpListen: string | undefined;
+  readonly httpToken?: string;
+}
+
+/** The flags of `run` and `plan` (DESIGN 6). */
+export const DAEMON_FLAGS: readonly FlagDef[] = [
+  {
+    flags: '--etcd-endpoints <urls>',
+    description:
+      'etcd endpoints, comma-separated (ETCDCTL_ENDPOINTS is used when neither this nor --etcd-host is given)',
+    parse: endpointList,
+    defaultDescription: 'http://127.0.0.1:2379',
+  },
+  {
+    flags: '--etcd-host <urls>',
+    description: "the original lbManager's name for --etcd-endpoints",
+    parse: endpointList,
+    noEnv: true,
+  },
+  {
+    flags: '--prefix <path>',
+    description: 'the key tree read and watched (with a trailing slash)',
+    parse: prefixValue,
+    default: '/lbManager',
+  },
+  {
+    flags: '--config-path <path>',
+    description: "the original lbManager's name for --prefix",
+    parse: prefixValue,
+    noEnv: true,
+  },
+  { flags: '--etcd-ca <file>', description: 'CA certificate for etcd TLS', parse: nonEmpty },
+  { flags: '--etcd-cert <file>', description: 'client certificate for etcd TLS', parse: nonEmpty },
+  { flags: '--etcd-key <file>', description: 'client key for etcd TLS', parse: nonEmpty },
+  { flags: '--etcd-username <name>', description: 'etcd user', parse: nonEmpty },
+  {
+    flags: '--etcd-password <password>',
+    description: 'etcd password (prefer the variable: flags show in ps)',
+    parse: nonEmpty,
+  },
+  { flags: '--elb-endpoint <url>', description: 'Classic ELB API endpoint override', parse: url },
+  { flags: '--elbv2-endpoint <url>', description: 'ELBv2 API endpoint override', parse: url },
+  { flags: '--route53-endpoint <url>', description: 'Route53 API endpoint override', parse: url },
+  { flags: '--dry-run', description: 'compute and log every change, apply none', parse: () => true, default: false },
+  {
+    flags: '--resync-interval <seconds>',
+    description: 're-read the tree and reconcile every target this often, repairing drift; 0 disables',
+    parse: intIn(0, 86_400, ' seconds'),
+    default: 300,
+  },
+  {
+    flags: '--policy <policy>',
+    description: 'sync: lbmanager owns the membership; upsert-only: it only ever adds members',
+    parse: oneOf(['sync', 'upsert-only'] as const),
+    default: 'sync',
+  },
+  {
+    flags: '--route53-ttl <seconds>',
+    description: 'TTL of the A/AAAA sets written',
+    parse: intIn(0, 2_147_483_647, ' seconds'),
+    default: 60,
+  },
+  {
+    flags: '--route53-rps <n>',
+    description: 'Route53 requests per second across all zones; 0 means unlimited',
+    parse: intIn(0, 1000),
+    default: 5,
+  },
+  { flags: '--concurrency <n>', description: 'targets reconciled at once', parse: intIn(1, 1000), default: 16 },
+  {
+    flags: '--shutdown-timeout <seconds>',
+    description: 'time in-flight AWS calls get to finish on SIGTERM/SIGINT',
+    parse: intIn(0, 3600, ' seconds'),
+    default: 10,
+  },
+  {
+    flags: '--identity <name>',
+    description: 'names this replica in logs and in the User-Agent of its AWS calls',
+    parse: nonEmpty,
+    defaultDescription: '<hostname>:<pid>',
+  },
+  {
+    flags: '--max-removal-percent <percent>',
+    description: 'hold removals above this share of all managed members (and at least 10) until confirmed',
+    parse: intIn(0, 100, ' percent'),
+    default: 50,
+  },
+  {
+    flags: '--confirm-removal',
+    description: 'confirm removals held by the guard (a purge that was meant)',
+    parse: () => true,
+    default: false,
+  },
+  {
+    flags: '--http-listen <host:port>',
+    description: 'admin endpoint (health, readiness, metrics, state, resync); off disables',
+    parse: listenValue,
+    default: '127.0.0.1:9180',
+  },
+  {
+    flags: '--http-token <token>',
+    description: 'bearer token required on POST requests to the admin endpoint',
+    parse: nonEmpty,
+  },
+  {
+    flags: '--log-level <level>',
+    description: 'error, warn, info or debug',
+    parse: oneOf(LOG_LEVELS),
+    default: 'info',
+  },
+  {
+    flags: '--log-format <format>',
+    description: 'json or text',
+    parse: oneOf(['json', 'text'] as const),
+    defaultDescription: 'json when stdout is not a TTY, else text',
+  },
+];
+
+function listenValue(value: string): string {
+  if (value === 'off') return value;
+  parseListen(value);
+  return value;
+}
+
+function prefixValue(value: string): string {
+  const p = normalisePrefix(value.trim());
+  if (p === '/' || p === '') throw new Error('expected a key prefix such as /lbManager (not the root of the keyspace)');
+  return p;
+}
+
+/** Builds the daemon's configuration from the parsed command line and the environment. Throws UsageError. */
+export function daemonConfig(cmd: Command, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const v = resolveFlags(cmd, DAEMON_FLAGS, env);
+  const get = <T>(name: string): T | undefined => v.get(name) as T | undefined;
+  // Flags win over variables, and the original tool's flag names count as flags.
+  const cli = cmd.opts<{ etcdEndpoints?: string[]; etcdHost?: string[]; prefix?: string; configPath?: string }>();
+  const endpoints =
+    cli.etcdEndpoints ??
+    cli.etcdHost ??
+    get<string[]>('etcd-endpoints') ??
+    (env.ETCDCTL_ENDPOINTS ? parseEnvEndpoints(env.ETCDCTL_ENDPOINTS) : ['http://127.0.0.1:2379']);
+  const prefix = cli.prefix ?? cli.configPath ?? get<string>('prefix') ?? '/lbManager';
+  const tlsParts = ['etcd-cert', 'etcd-key'].filter((n) => get(n) !== undefined);
+  if (tlsParts.length === 1) throw new UsageError('--etcd-cert and --etcd-key go together: give both or neither');
+  if ((get('etcd-username') === undefined) !== (get('etcd-password') === undefined)) {
+    throw new UsageError('--etcd-username and --etcd-password go together: give both or neither');
+  }
+  const optional = <K extends string>(key: K, name: string): { [P in K]?: string } =>
+    (get<string>(name) !== undefined ? { [key]: get<string>(name) } : {}) as { [P in K]?: string };
+  return {
+    etcd: {
+      endpoints,
+      ...optional('ca', 'etcd-ca'),
+      ...optional('cert', 'etcd-cert'),
+      ...optional('key', 'etcd-key'),
+      ...optional('username', 'etcd-username'),
+      ...optional('password', 'etcd-password'),
+    },
+    prefix,
+    ...optional('elbEndpoint', 'elb-endpoint'),
+    ...optional('elbv2Endpoint', 'elbv2-endpoint'),
+    ...optional('route53Endpoint', 'route53-endpoint'),
+    dryRun: get<boolean>('dry-run') ?? false,
+    resyncInterval: get<number>('resync-interval') ?? 300,
+    policy: get<Policy>('policy') ?? 'sync',
+    route53Ttl: get<number>('route53-ttl') ?? 60,
+    route53Rps: get<number>('route53-rps') ?? 5,
+    concurrency: get<number>('concurrency') ?? 16,
+    shutdownTimeout: get<number>('shutdown-timeout') ?? 10,
+    identity: get<string>('identity') ?? `${hostname()}:${process.pid}`,
+    logLevel: get<LogLevel>('log-level') ?? 'info',
+    logFormat: get<LogFormat>('log-format'),
+    maxRemovalPercent: get<number>('max-removal-percent') ?? 50,
+    confirmRemoval: get<boolean>('confirm-removal') ?? false,
+    httpListen: get<string>('http-listen') === 'off' ? undefined : (get<string>('http-listen') ?? '127.0.0.1:9180'),
+    ...optional('httpToken', 'http-token'),
+  };
+}
+
+function parseEnvEndpoints(value: string): string[] {
+  try {
+    return endpointList(value);
+  } catch (e) {
+    throw new UsageError(`ETCDCTL_ENDPOINTS: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,95 @@
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { Route53Client } from '@aws-sdk/client-route-53';
+
+/** Static AWS credentials. */
+export interface AwsCredentialIdentity {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** The AWS services lbmanager calls. */
+export type AwsService = 'elb' | 'elbv2' | 'route53';
+
+/** Options of {@link AwsClients}. */
+export interface AwsClientOptions {
+  readonly elbEndpoint?: string;
+  readonly elbv2Endpoint?: string;
+  readonly route53Endpoint?: string;
+  /** Appended to every request's User-Agent: `lbmanager/<version> <identity>`. */
+  readonly userAgent: string;
+  /** Attempts per call inside the SDK (adaptive retry); the reconciler's backoff takes over after. @default 3 */
+  readonly maxAttempts?: number;
+  /** Static credentials; by default the SDK's chain (environment, files, SSO, instance or task role). */
+  readonly credentials?: AwsCredentialIdentity;
+}
+
+type AnyClient = ElasticLoadBalancingClient | ElasticLoadBalancingV2Client | Route53Client;
+
+/** The original lbManager's `AWS_ACCESS_KEY` / `AWS_SECRET_KEY`, used only when the SDK's own variables are unset. */
+export function resolveLegacyCredentials(env: NodeJS.ProcessEnv): AwsCredentialIdentity | undefined {
+  if (env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE) return undefined;
+  const accessKeyId = env.AWS_ACCESS_KEY;
+  const secretAccessKey = env.AWS_SECRET_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  return { accessKeyId, secretAccessKey };
+}
+
+/** One SDK client per service and region, created on first use, with lbmanager's User-Agent and retry settings. */
+export class AwsClients {
+  private readonly cache = new Map<string, AnyClient>();
+  /** Called once for each new client (the daemon adds metrics and the Route53 rate limit here). */
+  onClient: ((service: AwsService, client: AnyClient) => void) | undefined;
+
+  constructor(private readonly options: AwsClientOptions) {}
+
+  private config(endpoint: string | undefined, region: string) {
+    const [name, ...rest] = this.options.userAgent.split(' ');
+    return {
+      region,
+      retryMode: 'adaptive',
+      maxAttempts: this.options.maxAttempts ?? 3,
+      // customUserAgent pairs: `lbmanager/0.1.0` and the identity, so the header reads `… lbmanager/0.1.0 <identity>`.
+      customUserAgent: [[name ?? 'lbmanager'], ...(rest.length ? [[rest.join(' ')]] : [])] as [string, string?][],
+      ...(endpoint ? { endpoint } : {}),
+      ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
+    };
+  }
+
+  private get<T extends AnyClient>(service: AwsService, region: string, make: () => T): T {
+    const key = `${service}/${region}`;
+    let c = this.cache.get(key) as T | undefined;
+    if (!c) {
+      c = make();
+      this.cache.set(key, c);
+      this.onClient?.(service, c);
+    }
+    return c;
+  }
+
+  /** The Classic ELB client of a region. */
+  elb(region: string): ElasticLoadBalancingClient {
+    return this.get('elb', region, () => new ElasticLoadBalancingClient(this.config(this.options.elbEndpoint, region)));
+  }
+
+  /** The ELBv2 client of a region. */
+  elbv2(region: string): ElasticLoadBalancingV2Client {
+    return this.get(
+      'elbv2',
+      region,
+      () => new ElasticLoadBalancingV2Client(this.config(this.options.elbv2Endpoint, region)),
+    );
+  }
+
+  /** The Route53 client for a region's endpoint (Route53 is global; the region picks the partition). */
+  route53(region: string): Route53Client {
+    return this.get('route53', region, () => new Route53Client(this.config(this.options.route53Endpoint, region)));
+  }
+
+  /** Closes every client's connections. */
+  destroy(): void {
+    for (const c of this.cache.values()) c.destroy();
+    this.cache.clear();
+  }
+}
