@@ -50,14 +50,15 @@ export class Metrics {
       labelNames: ['kind', 'code'],
       registers,
     });
-    const self = this;
+    const sources = (): MetricsSources | undefined => this.sources;
     const gauge = (name: string, help: string, read: (s: MetricsSources) => number | undefined): void => {
       new Gauge({
         name,
         help,
         registers,
         collect() {
-          const v = self.sources ? read(self.sources) : undefined;
+          const s = sources();
+          const v = s ? read(s) : undefined;
           if (v !== undefined) this.set(v);
         },
       });
@@ -69,8 +70,9 @@ export class Metrics {
         labelNames: ['kind'],
         registers,
         collect() {
-          if (!self.sources) return;
-          for (const kind of ['elb', 'elbv2', 'route53'] as const) this.set({ kind }, read(self.sources, kind));
+          const s = sources();
+          if (!s) return;
+          for (const kind of ['elb', 'elbv2', 'route53'] as const) this.set({ kind }, read(s, kind));
         },
       });
     };

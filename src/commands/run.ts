@@ -173,7 +173,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
     resyncInterval: config.resyncInterval,
   });
   let signalled: NodeJS.Signals | undefined;
-  let daemon: Daemon | undefined;
+  const running: { daemon?: Daemon } = {};
   let wake: (() => void) | undefined;
   const stopped = new Promise<void>((resolve) => (wake = resolve));
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -186,7 +186,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: re-reading the tree and reconciling every target');
-    void daemon?.resync(true);
+    void running.daemon?.resync(true);
   });
   const starting = startDaemon(config, logger);
   const first = await Promise.race([starting.then(() => 'started' as const), stopped.then(() => 'signal' as const)]);
@@ -196,7 +196,8 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
     logger.info('stopped before the first snapshot was read');
     return 0;
   }
-  daemon = await starting;
+  const daemon = await starting;
+  running.daemon = daemon;
   await stopped;
   await daemon.shutdown();
   logger.info('stopped');

@@ -1,6 +1,7 @@
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { addAttemptMiddleware } from './sdk-middleware.js';
 
 /** Static AWS credentials. */
 export interface AwsCredentialIdentity {
@@ -45,13 +46,10 @@ export class AwsClients {
   constructor(private readonly options: AwsClientOptions) {}
 
   private config(endpoint: string | undefined, region: string) {
-    const [name, ...rest] = this.options.userAgent.split(' ');
     return {
       region,
       retryMode: 'adaptive',
       maxAttempts: this.options.maxAttempts ?? 3,
-      // customUserAgent pairs: `lbmanager/0.1.0` and the identity, so the header reads `… lbmanager/0.1.0 <identity>`.
-      customUserAgent: [[name ?? 'lbmanager'], ...(rest.length ? [[rest.join(' ')]] : [])] as [string, string?][],
       ...(endpoint ? { endpoint } : {}),
       ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
     };
@@ -63,6 +61,15 @@ export class AwsClients {
     if (!c) {
       c = make();
       this.cache.set(key, c);
+      // The SDK's customUserAgent rewrites characters such as ':' (host:pid identities); append the exact text instead.
+      const ua = this.options.userAgent.replace(/[^\x20-\x7e]/g, '?');
+      addAttemptMiddleware(c, 'lbmanagerUserAgent', (next) => (args) => {
+        const headers = (args as { request?: { headers?: Record<string, string> } }).request?.headers;
+        if (headers && !headers['user-agent']?.endsWith(ua)) {
+          headers['user-agent'] = headers['user-agent'] ? `${headers['user-agent']} ${ua}` : ua;
+        }
+        return next(args);
+      });
       this.onClient?.(service, c);
     }
     return c;

@@ -7,7 +7,7 @@ import {
 import { decodeRoute53Name } from '../util/dns-name.js';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
-import type { RecordChange, RecordSet, RecordType, Route53Provider } from './types.js';
+import type { RecordChange, RecordSet, Route53Provider } from './types.js';
 
 /**
  * Above this many names, one paged listing of the whole zone costs fewer requests than one small listing per name
@@ -21,7 +21,7 @@ function toRecordSet(s: ResourceRecordSet): RecordSet | undefined {
   if (s.SetIdentifier !== undefined || s.AliasTarget !== undefined || !s.Name) return undefined;
   return {
     name: decodeRoute53Name(s.Name),
-    type: s.Type as RecordType,
+    type: s.Type,
     ttl: s.TTL ?? 0,
     values: (s.ResourceRecords ?? []).map((r) => r.Value).filter((v): v is string => typeof v === 'string'),
   };

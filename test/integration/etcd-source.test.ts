@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { createEtcdClient } from '../../src/etcd/client.js';
 import { readSnapshot, TreeSource, type TreeSink } from '../../src/etcd/source.js';
 import type { TreeChange } from '../../src/tree/tree-index.js';

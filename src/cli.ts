@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerRunCommand } from './commands/run.js';
+import { UsageError } from './config-flags.js';
+import { VERSION } from './util/version.js';
+
+/** EX_USAGE from sysexits.h: a bad flag or value. */
+const EXIT_USAGE = 64;
+
+const program = new Command('lbmanager')
+  .description('Keeps AWS load balancer and Route53 membership equal to a tree of keys in etcd')
+  .version(VERSION)
+  .showHelpAfterError('(run lbmanager help for usage)')
+  .exitOverride();
+
+registerRunCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof UsageError) {
+    process.stderr.write(`lbmanager: ${e.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+      process.exit(0);
+    }
+    // Commander has already printed the message.
+    process.exit(EXIT_USAGE);
+  }
+  process.stderr.write(`lbmanager: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, afterEach, describe, test } from 'node:test';
+import {
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingClient,
+  RegisterInstancesWithLoadBalancerCommand,
+} from '@aws-sdk/client-elastic-load-balancing';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsClients, resolveLegacyCredentials } from '../../src/providers/aws-clients.js';
+import { classifyAwsError } from '../../src/providers/aws-errors.js';
+import { ElbProvider } from '../../src/providers/elb.js';
+import { Route53AwsProvider } from '../../src/providers/route53.js';
+
+const sdkError = (name: string, message: string, status = 400, extra: object = {}): Error =>
+  Object.assign(new Error(message), { name, Code: name, $metadata: { httpStatusCode: status }, ...extra });
+
+describe('AWS error classification', () => {
+  const cases: Array<[unknown, string, string]> = [
+    [sdkError('Throttling', 'Rate exceeded'), 'retryable', 'Throttling'],
+    [sdkError('PriorRequestNotComplete', 'busy'), 'retryable', 'PriorRequestNotComplete'],
+    [sdkError('InternalFailure', 'boom', 500), 'retryable', 'InternalFailure'],
+    [Object.assign(new Error('x'), { name: 'Unknown', $metadata: { httpStatusCode: 503 } }), 'retryable', 'Unknown'],
+    [Object.assign(new Error('x'), { name: 'Weird', $metadata: { httpStatusCode: 429 } }), 'retryable', 'Weird'],
+    [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'retryable', 'ECONNREFUSED'],
+    [
+      Object.assign(sdkError('AccessPointNotFoundException', "There is no ACTIVE Load Balancer named 'x'"), {
+        Code: 'LoadBalancerNotFound',
+      }),
+      'not-found',
+      'LoadBalancerNotFound',
+    ],
+    [
+      sdkError('TargetGroupNotFoundException', 'One or more target groups not found'),
+      'not-found',
+      'TargetGroupNotFoundException',
+    ],
+    [sdkError('NoSuchHostedZone', 'No hosted zone', 404), 'not-found', 'NoSuchHostedZone'],
+    [
+      Object.assign(sdkError('InvalidEndPointException', 'Could not find EC2 instance i-0000000a.'), {
+        Code: 'InvalidInstance',
+      }),
+      'invalid-member',
+      'InvalidInstance',
+    ],
+    [sdkError('InvalidChangeBatch', '[x]'), 'invalid-member', 'InvalidChangeBatch'],
+    [sdkError('AccessDenied', 'no', 403), 'other', 'AccessDenied'],
+    [sdkError('ValidationError', 'bad'), 'other', 'ValidationError'],
+  ];
+  for (const [err, category, code] of cases) {
+    test(`${code} -> ${category}`, () => {
+      const c = classifyAwsError(err);
+      assert.equal(c.category, category);
+      assert.equal(c.code, code);
+    });
+  }
+
+  test('offenders are read from the messages that name them', () => {
+    const elbv2 = classifyAwsError(
+      Object.assign(
+        sdkError(
+          'InvalidTargetException',
+          "The following targets are not in a running state and cannot be registered: 'i-0000000a', 'i-0000000b'",
+        ),
+        { Code: 'InvalidTarget' },
+      ),
+    );
+    assert.deepEqual(elbv2.offenders, ['i-0000000a', 'i-0000000b']);
+    const elb = classifyAwsError(
+      Object.assign(sdkError('InvalidEndPointException', 'Could not find EC2 instance i-0000000c.'), {
+        Code: 'InvalidInstance',
+      }),
+    );
+    assert.deepEqual(elb.offenders, ['i-0000000c']);
+    const r53 = classifyAwsError(
+      sdkError(
+        'InvalidChangeBatch',
+        "[Tried to create resource record set [name='\\052.example.com.', type='A'] but it already exists, Tried to delete resource record set [name='www.example.com.', type='AAAA'] but it was not found]",
+      ),
+    );
+    assert.deepEqual(r53.offenders, ['*.example.com/A', 'www.example.com/AAAA']);
+  });
+});
+
+describe('Classic ELB provider (mocked SDK)', () => {
+  const mock = mockClient(ElasticLoadBalancingClient);
+  afterEach(() => mock.reset());
+  after(() => mock.restore());
+  const clients = new AwsClients({
+    userAgent: 'lbmanager/test unit',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
+  const target = { kind: 'elb' as const, region: 'us-east-1', name: 'web' };
+
+  test('reads the registered instances', async () => {
+    mock.on(DescribeLoadBalancersCommand, { LoadBalancerNames: ['web'] }).resolves({
+      LoadBalancerDescriptions: [
+        { LoadBalancerName: 'web', Instances: [{ InstanceId: 'i-0000000b' }, { InstanceId: 'i-0000000a' }] },
+      ],
+    });
+    assert.deepEqual(await new ElbProvider(clients).readMembers(target), ['i-0000000a', 'i-0000000b']);
+  });
+
+  test('a missing load balancer is not-found', async () => {
+    mock
+      .on(DescribeLoadBalancersCommand)
+      .rejects(Object.assign(sdkError('AccessPointNotFoundException', 'nope'), { Code: 'LoadBalancerNotFound' }));
+    await assert.rejects(
+      new ElbProvider(clients).readMembers(target),
+      (e: { category?: string }) => e.category === 'not-found',
+    );
+  });
+
+  test('register sends exactly the instances given, in one call', async () => {
+    mock.on(RegisterInstancesWithLoadBalancerCommand).resolves({});
+    await new ElbProvider(clients).register(target, ['i-0000000a', 'i-0000000b']);
+    const calls = mock.commandCalls(RegisterInstancesWithLoadBalancerCommand);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(calls[0]?.args[0].input, {
+      LoadBalancerName: 'web',
+      Instances: [{ InstanceId: 'i-0000000a' }, { InstanceId: 'i-0000000b' }],
+    });
+  });
+});
+
+describe('Route53 provider (mocked SDK)', () => {
+  const mock = mockClient(Route53Client);
+  afterEach(() => mock.reset());
+  after(() => mock.restore());
+  const clients = new AwsClients({
+    userAgent: 'lbmanager/test unit',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
+  const provider = new Route53AwsProvider(clients, 'us-east-1');
+  const a = (name: string, ip: string, extra: object = {}) => ({
+    Name: name,
+    Type: 'A' as const,
+    TTL: 60,
+    ResourceRecords: [{ Value: ip }],
+    ...extra,
+  });
+
+  test('pages through the whole zone and keeps only plain A/AAAA sets, names decoded', async () => {
+    mock
+      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z1' })
+      .resolvesOnce({
+        ResourceRecordSets: [
+          a('\\052.example.com.', '192.0.2.1'),
+          { Name: 'example.com.', Type: 'NS', TTL: 60, ResourceRecords: [{ Value: 'ns' }] },
+        ],
+        IsTruncated: true,
+        NextRecordName: 'b.example.com.',
+        NextRecordType: 'A',
+        MaxItems: 2,
+      })
+      .resolvesOnce({
+        ResourceRecordSets: [
+          a('b.example.com.', '192.0.2.2'),
+          a('w.example.com.', '192.0.2.3', { SetIdentifier: 'blue', Weight: 1 }),
+        ],
+        IsTruncated: true,
+        NextRecordName: 'z.example.com.',
+        NextRecordType: 'AAAA',
+        MaxItems: 2,
+      })
+      .resolvesOnce({
+        ResourceRecordSets: [
+          { Name: 'z.example.com.', Type: 'AAAA', TTL: 30, ResourceRecords: [{ Value: '2001:db8::1' }] },
+        ],
+        IsTruncated: false,
+        MaxItems: 2,
+      });
+    const sets = await provider.readRecordSets('Z1', 'all');
+    assert.deepEqual(sets, [
+      { name: '*.example.com', type: 'A', ttl: 60, values: ['192.0.2.1'] },
+      { name: 'b.example.com', type: 'A', ttl: 60, values: ['192.0.2.2'] },
+      { name: 'z.example.com', type: 'AAAA', ttl: 30, values: ['2001:db8::1'] },
+    ]);
+    const calls = mock.commandCalls(ListResourceRecordSetsCommand);
+    assert.equal(calls.length, 3);
+    assert.equal(calls[2]?.args[0].input.StartRecordName, 'z.example.com.');
+    assert.equal(calls[2]?.args[0].input.StartRecordType, 'AAAA');
+  });
+
+  test('a few names: one two-item read each, exact matches only', async () => {
+    mock.on(ListResourceRecordSetsCommand, { StartRecordName: 'a.example.com' }).resolves({
+      ResourceRecordSets: [a('a.example.com.', '192.0.2.1'), a('ab.example.com.', '192.0.2.9')],
+      IsTruncated: true,
+      MaxItems: 2,
+    });
+    mock
+      .on(ListResourceRecordSetsCommand, { StartRecordName: 'c.example.com' })
+      .resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 2 });
+    const sets = await provider.readRecordSets('Z1', ['a.example.com', 'c.example.com']);
+    assert.deepEqual(
+      sets.map((s) => s.name),
+      ['a.example.com'],
+    );
+    assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 2);
+  });
+
+  test('changes are sent with trailing dots, in one call', async () => {
+    mock
+      .on(ChangeResourceRecordSetsCommand)
+      .resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() } });
+    await provider.changeRecordSets('Z1', [
+      { action: 'UPSERT', set: { name: 'www.example.com', type: 'A', ttl: 60, values: ['192.0.2.1'] } },
+      { action: 'DELETE', set: { name: 'www.example.com', type: 'AAAA', ttl: 300, values: ['2001:DB8::1'] } },
+    ]);
+    const input = mock.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input;
+    assert.equal(input?.HostedZoneId, 'Z1');
+    assert.deepEqual(
+      input?.ChangeBatch?.Changes?.map((c) => [c.Action, c.ResourceRecordSet?.Name, c.ResourceRecordSet?.TTL]),
+      [
+        ['UPSERT', 'www.example.com.', 60],
+        ['DELETE', 'www.example.com.', 300],
+      ],
+    );
+  });
+
+  test('a missing zone is not-found', async () => {
+    mock.on(ListResourceRecordSetsCommand).rejects(sdkError('NoSuchHostedZone', 'No hosted zone found', 404));
+    await assert.rejects(
+      provider.readRecordSets('Z9', ['a.example.com']),
+      (e: { category?: string }) => e.category === 'not-found',
+    );
+  });
+});
+
+describe('AWS clients', () => {
+  test("every request carries lbmanager's User-Agent with the identity, and the region in its signature", async () => {
+    const seen: Array<{ ua: string; auth: string }> = [];
+    const server = createServer((req, res) => {
+      seen.push({ ua: String(req.headers['user-agent'] ?? ''), auth: String(req.headers.authorization ?? '') });
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      res.end(
+        '<DescribeLoadBalancersResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/"><DescribeLoadBalancersResult><LoadBalancerDescriptions/></DescribeLoadBalancersResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeLoadBalancersResponse>',
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const clients = new AwsClients({
+      userAgent: 'lbmanager/9.9.9 host-a:42',
+      elbEndpoint: url,
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 's' },
+    });
+    try {
+      await clients.elb('eu-west-1').send(new DescribeLoadBalancersCommand({}));
+    } finally {
+      clients.destroy();
+      server.close();
+    }
+    assert.match(seen[0]?.ua ?? '', /lbmanager\/9\.9\.9/);
+    assert.match(seen[0]?.ua ?? '', /host-a:42/);
+    assert.match(seen[0]?.auth ?? '', /\/eu-west-1\/elasticloadbalancing\/aws4_request/);
+  });
+
+  test("the original tool's AWS_ACCESS_KEY / AWS_SECRET_KEY are honoured only when the SDK's are unset", () => {
+    assert.deepEqual(resolveLegacyCredentials({ AWS_ACCESS_KEY: 'old', AWS_SECRET_KEY: 'sec' }), {
+      accessKeyId: 'old',
+      secretAccessKey: 'sec',
+    });
+    assert.equal(
+      resolveLegacyCredentials({ AWS_ACCESS_KEY: 'old', AWS_SECRET_KEY: 'sec', AWS_ACCESS_KEY_ID: 'new' }),
+      undefined,
+    );
+    assert.equal(resolveLegacyCredentials({ AWS_ACCESS_KEY: 'old' }), undefined);
+  });
+});
