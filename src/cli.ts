@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerFakeAwsCommand } from './commands/fake-aws.js';
 import { registerRunCommand } from './commands/run.js';
 import { UsageError } from './config-flags.js';
 import { VERSION } from './util/version.js';
@@ -14,6 +15,7 @@ const program = new Command('lbmanager')
   .exitOverride();
 
 registerRunCommand(program);
+registerFakeAwsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,198 @@
+// The demo: a local etcd, `lbmanager fake-aws` with a load balancer `web` (us-east-1) and a hosted zone `example.test`,
+// and the daemon; then the original lbManager's flows played with etcdctl, printing what AWS holds after each step.
+// `--once` exits after the flows (0 when every step converged, 1 otherwise); without it, it stays up for you to try.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureEtcd } from './ensure-etcd.mjs';
+import { CLI, freePort, sleep, startEtcdServer, startProcess } from './lib/processes.mjs';
+
+const once = process.argv.includes('--once');
+const ZONE = 'Z0DEMOEXAMPLETEST';
+const PREFIX = '/lbManager';
+const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+const { etcdctl: etcdctlBin } = ensureEtcd();
+const etcd = await startEtcdServer();
+const fakePort = await freePort();
+const adminPort = await freePort();
+const adminUrl = `http://127.0.0.1:${adminPort}`;
+const fakeUrl = `http://127.0.0.1:${fakePort}`;
+const stateDir = mkdtempSync(join(tmpdir(), 'lbm-demo-'));
+const stateFile = join(stateDir, 'fake-aws.json');
+writeFileSync(
+  stateFile,
+  JSON.stringify(
+    {
+      elb: { 'us-east-1': { web: { instances: [] } } },
+      elbv2: {},
+      route53: { zones: { [ZONE]: { name: 'example.test', recordSets: [] } } },
+      terminated: {},
+    },
+    null,
+    2,
+  ),
+);
+
+const env = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'AKIDDEMO',
+  AWS_SECRET_ACCESS_KEY: 'demo-secret',
+  AWS_REGION: 'us-east-1',
+  LBM_LOG_FORMAT: 'json',
+};
+const fake = startProcess(
+  process.execPath,
+  [CLI, 'fake-aws', '--listen', `127.0.0.1:${fakePort}`, '--state', stateFile],
+  {
+    env,
+  },
+);
+await fake.waitFor(/listening on/);
+const daemon = startProcess(
+  process.execPath,
+  [
+    CLI,
+    'run',
+    '--etcd-endpoints',
+    etcd.endpoint,
+    '--elb-endpoint',
+    fakeUrl,
+    '--elbv2-endpoint',
+    fakeUrl,
+    '--route53-endpoint',
+    fakeUrl,
+    '--identity',
+    'demo',
+    '--http-listen',
+    `127.0.0.1:${adminPort}`,
+  ],
+  { env },
+);
+await daemon.waitFor(/tree snapshot loaded/);
+
+console.log(bold('\nlbmanager demo'));
+console.log(`etcd:     ${etcd.endpoint}`);
+console.log(`fake AWS: ${fakeUrl} (load balancer "web" in us-east-1, hosted zone ${ZONE} example.test)`);
+console.log(`admin:    ${adminUrl} (/healthz /readyz /metrics /state, POST /resync)`);
+
+function etcdctl(...args) {
+  console.log(dim(`$ etcdctl ${args.map((a) => (a === '' ? '""' : a)).join(' ')}`));
+  execFileSync(etcdctlBin, [`--endpoints=${etcd.endpoint}`, ...args], {
+    env: { ...process.env, ETCDCTL_API: '3' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function awsHolds() {
+  const state = await (await fetch(`${fakeUrl}/_fake/state`)).json();
+  const instances = [...(state.elb?.['us-east-1']?.web?.instances ?? [])].sort();
+  const sets = (state.route53?.zones?.[ZONE]?.recordSets ?? [])
+    .filter((s) => s.type === 'A' || s.type === 'AAAA')
+    .map((s) => `${s.name} ${s.type} ${[...s.values].sort().join(',')}`)
+    .sort();
+  return { instances, sets };
+}
+
+let failures = 0;
+async function step(title, actions, expected) {
+  console.log(bold(`\n== ${title}`));
+  actions();
+  const want = JSON.stringify(expected);
+  const end = Date.now() + 15000;
+  let got;
+  for (;;) {
+    got = await awsHolds();
+    if (JSON.stringify(got) === want) break;
+    if (Date.now() > end) break;
+    await sleep(100);
+  }
+  console.log(`ELB web:       ${got.instances.length ? got.instances.join(' ') : '(no instances)'}`);
+  console.log(`Route53 zone:  ${got.sets.length ? got.sets.join('\n               ') : '(no A/AAAA records)'}`);
+  if (JSON.stringify(got) !== want) {
+    failures++;
+    console.log(`NOT CONVERGED: expected ${want}`);
+  }
+}
+
+const elbKey = (cls, id) => `${PREFIX}/elb/us-east-1/web/${cls}/${id}`;
+const dnsKey = (cls, ip) => `${PREFIX}/route53/us-east-1/${ZONE}/www.example.test/${cls}/${ip}`;
+const [i1, i2, i3] = ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60003'];
+
+await step(
+  'Two web servers start (ExecStartPost=etcdctl put …/multiple/$INSTANCE_ID)',
+  () => {
+    etcdctl('put', elbKey('multiple', i1), '');
+    etcdctl('put', elbKey('multiple', i2), '');
+  },
+  { instances: [i1, i2], sets: [] },
+);
+await step('One stops (ExecStop=etcdctl del …)', () => etcdctl('del', elbKey('multiple', i1)), {
+  instances: [i2],
+  sets: [],
+});
+await step(
+  'A single switch: the newest single key is the only member (registered before the old one leaves)',
+  () => etcdctl('put', elbKey('single', i3), ''),
+  { instances: [i3], sets: [] },
+);
+await step(
+  'Roll back: delete the single key, the multiple members take effect again',
+  () => etcdctl('del', elbKey('single', i3)),
+  { instances: [i2], sets: [] },
+);
+await step(
+  'DNS load balancing: two IPv4 members and one IPv6 member',
+  () => {
+    etcdctl('put', dnsKey('multiple', '192.0.2.10'), '');
+    etcdctl('put', dnsKey('multiple', '192.0.2.11'), '');
+    etcdctl('put', dnsKey('multiple', '2001:db8::10'), '');
+  },
+  { instances: [i2], sets: ['www.example.test A 192.0.2.10,192.0.2.11', 'www.example.test AAAA 2001:db8::10'] },
+);
+await step(
+  'The IPv6 member leaves: its AAAA set is deleted',
+  () => etcdctl('del', dnsKey('multiple', '2001:db8::10')),
+  {
+    instances: [i2],
+    sets: ['www.example.test A 192.0.2.10,192.0.2.11'],
+  },
+);
+await step(
+  'The last members leave: the load balancer is emptied and the A set deleted',
+  () => {
+    etcdctl('del', elbKey('multiple', i2));
+    etcdctl('del', '--prefix', `${PREFIX}/route53/`);
+  },
+  { instances: [], sets: [] },
+);
+
+if (once) {
+  await daemon.stop();
+  await fake.stop();
+  await etcd.stop();
+  console.log(failures === 0 ? bold('\nevery step converged') : bold(`\n${failures} step(s) did not converge`));
+  process.exit(failures === 0 ? 0 : 1);
+}
+
+console.log(bold('\nlbmanager is running. Try it yourself in another terminal:'));
+console.log(`  export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=${etcd.endpoint}`);
+console.log(`  export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""`);
+console.log(`  etcdctl put ${elbKey('multiple', 'i-0123456789abcdef0')} ""`);
+console.log(`  aws --endpoint-url ${fakeUrl} elb describe-load-balancers --load-balancer-names web`);
+console.log(`  etcdctl put ${dnsKey('multiple', '198.51.100.7')} ""`);
+console.log(`  aws --endpoint-url ${fakeUrl} route53 list-resource-record-sets --hosted-zone-id ${ZONE}`);
+console.log(`  etcdctl del --prefix ${PREFIX}/`);
+console.log(`  curl -s ${adminUrl}/state`);
+console.log(`  curl -s ${fakeUrl}/_fake/calls | head -c 2000`);
+console.log(dim('\nPress Ctrl-C to stop.'));
+const stop = async () => {
+  await daemon.stop();
+  await fake.stop();
+  await etcd.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import { parseListen } from '../admin/server.js';
+import { addFlags, intIn, nonEmpty, numberIn, oneOf, resolveFlags, type FlagDef } from '../config-flags.js';
+import { startFakeAws } from '../fake-aws/server.js';
+import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../util/logger.js';
+
+const FLAGS: readonly FlagDef[] = [
+  {
+    flags: '--listen <host:port>',
+    description: 'where to listen',
+    parse: (v) => (parseListen(v), v),
+    default: '127.0.0.1:4566',
+  },
+  {
+    flags: '--state <file>',
+    description: 'JSON state to load at start (load balancers, target groups, zones)',
+    parse: nonEmpty,
+  },
+  { flags: '--save', description: 'write the state back to --state on exit', parse: () => true, default: false },
+  {
+    flags: '--latency-ms <ms>',
+    description: 'delay added to every answer',
+    parse: intIn(0, 600_000, ' ms'),
+    default: 0,
+  },
+  {
+    flags: '--jitter-ms <ms>',
+    description: 'up to this much more delay, at random',
+    parse: intIn(0, 600_000, ' ms'),
+    default: 0,
+  },
+  {
+    flags: '--throttle-rate <fraction>',
+    description: 'fraction of calls answered Throttling',
+    parse: numberIn(0, 1),
+    default: 0,
+  },
+  {
+    flags: '--error-rate <fraction>',
+    description: 'fraction of calls answered HTTP 500',
+    parse: numberIn(0, 1),
+    default: 0,
+  },
+  {
+    flags: '--route53-rps <n>',
+    description: 'Route53 requests per second (excess: Throttling); 0 unlimited',
+    parse: numberIn(0, 100_000),
+    default: 0,
+  },
+  {
+    flags: '--elb-rps <n>',
+    description: 'ELB/ELBv2 requests per second (excess: Throttling); 0 unlimited',
+    parse: numberIn(0, 100_000),
+    default: 0,
+  },
+  {
+    flags: '--prior-request-ms <ms>',
+    description: 'after a change, a zone answers PriorRequestNotComplete for this long',
+    parse: intIn(0, 600_000, ' ms'),
+    default: 0,
+  },
+  {
+    flags: '--log-level <level>',
+    description: 'error, warn, info or debug',
+    parse: oneOf(LOG_LEVELS),
+    default: 'info',
+  },
+  { flags: '--log-format <format>', description: 'json or text', parse: oneOf(['json', 'text'] as const) },
+];
+
+/** Adds `lbmanager fake-aws`: the local AWS endpoint for tests, the demo and trying units without an account. */
+export function registerFakeAwsCommand(program: Command): void {
+  const cmd = program
+    .command('fake-aws')
+    .description('a local, protocol-faithful Classic ELB, ELBv2 and Route53 endpoint (see /_fake/* for control)');
+  addFlags(cmd, FLAGS);
+  cmd.action(async () => {
+    const v = resolveFlags(cmd, FLAGS);
+    const format = v.get('log-format') as LogFormat | undefined;
+    const logger = createLogger({ level: v.get('log-level') as LogLevel, ...(format ? { format } : {}) });
+    const statePath = v.get('state') as string | undefined;
+    const server = await startFakeAws({
+      listen: v.get('listen') as string,
+      ...(statePath ? { statePath } : {}),
+      save: v.get('save') as boolean,
+      latencyMs: v.get('latency-ms') as number,
+      jitterMs: v.get('jitter-ms') as number,
+      throttleRate: v.get('throttle-rate') as number,
+      errorRate: v.get('error-rate') as number,
+      route53Rps: v.get('route53-rps') as number,
+      elbRps: v.get('elb-rps') as number,
+      priorRequestMs: v.get('prior-request-ms') as number,
+      logger,
+    });
+    process.stdout.write(`fake-aws listening on ${server.url}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await server.close();
+    process.exit(0);
+  });
+}

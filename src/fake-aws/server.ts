@@ -1,0 +1,373 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseListen } from '../admin/server.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { ApiError, type ApiAnswer } from './api.js';
+import { handleElb } from './elb-api.js';
+import { handleElbv2 } from './elbv2-api.js';
+import { handleRoute53, route53Operation } from './route53-api.js';
+import { FakeAwsState } from './state.js';
+import { NS, queryError, requestId, route53Error } from './xml.js';
+
+/** Faults injected into AWS answers (never into `/_fake/*`). */
+export interface Faults {
+  /** Delay added to every answer. @default 0 */
+  latencyMs: number;
+  /** Up to this much more delay, at random. @default 0 */
+  jitterMs: number;
+  /** Fraction of calls answered `Throttling`. @default 0 */
+  throttleRate: number;
+  /** Fraction of calls answered HTTP 500. @default 0 */
+  errorRate: number;
+  /** Route53 requests per second across all zones (token bucket); excess answered `Throttling`. 0: unlimited. @default 0 */
+  route53Rps: number;
+  /** ELB and ELBv2 requests per second (token bucket). 0: unlimited. @default 0 */
+  elbRps: number;
+  /** After a change, a zone answers `PriorRequestNotComplete` to changes for this long. @default 0 */
+  priorRequestMs: number;
+}
+
+/** Options of {@link startFakeAws}. */
+export interface FakeAwsOptions extends Partial<Faults> {
+  /** `host:port`; port 0 picks a free one. @default 127.0.0.1:4566 */
+  readonly listen?: string;
+  /** JSON state loaded at start. */
+  readonly statePath?: string;
+  /** Write the state back to `statePath` on close. @default false */
+  readonly save?: boolean;
+  readonly logger?: Logger;
+  /** @default Math.random */
+  readonly random?: () => number;
+}
+
+/** One answered call, as `/_fake/calls` lists it. */
+export interface FakeCall {
+  readonly seq: number;
+  readonly time: string;
+  readonly operation: string;
+  readonly service: 'elb' | 'elbv2' | 'route53';
+  readonly region: string;
+  readonly target: string;
+  /** `ok` or the error code. */
+  readonly outcome: string;
+  readonly userAgent: string;
+  readonly durationMs: number;
+  readonly members?: string[];
+}
+
+/** A running fake endpoint. */
+export interface FakeAwsServer {
+  readonly url: string;
+  readonly port: number;
+  readonly state: FakeAwsState;
+  readonly faults: Faults;
+  close(): Promise<void>;
+}
+
+const MAX_CALLS = 100_000;
+const MAX_BODY = 16 * 1024 * 1024;
+
+class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+  constructor(private rate: number) {
+    this.tokens = rate;
+  }
+  setRate(rate: number): void {
+    this.rate = rate;
+    this.tokens = Math.min(this.tokens, rate);
+  }
+  take(): boolean {
+    if (this.rate <= 0) return true;
+    const now = Date.now();
+    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** The region of a request, from its SigV4 credential scope (us-east-1 when unsigned). */
+export function regionOf(authorization: string | undefined): string {
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization ?? '')?.[1] ?? 'us-east-1';
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new ApiError(413, 'RequestEntityTooLarge', 'Request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const FAULT_KEYS: ReadonlyArray<keyof Faults> = [
+  'latencyMs',
+  'jitterMs',
+  'throttleRate',
+  'errorRate',
+  'route53Rps',
+  'elbRps',
+  'priorRequestMs',
+];
+
+/** Validates a partial faults object (from flags or `POST /_fake/faults`); throws a clear Error. */
+export function parseFaults(input: unknown): Partial<Faults> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new Error('faults must be a JSON object');
+  const out: Partial<Faults> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (!FAULT_KEYS.includes(k as keyof Faults))
+      throw new Error(`unknown fault "${k}" (known: ${FAULT_KEYS.join(', ')})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`fault ${k} must be a number >= 0`);
+    if ((k === 'throttleRate' || k === 'errorRate') && v > 1) throw new Error(`fault ${k} is a fraction from 0 to 1`);
+    out[k as keyof Faults] = v;
+  }
+  return out;
+}
+
+/** Starts the local AWS endpoint: Classic ELB, ELBv2 and Route53 on one port, plus `/_fake/*` control routes. */
+export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAwsServer> {
+  const logger = options.logger ?? silentLogger;
+  const random = options.random ?? Math.random;
+  const state = new FakeAwsState();
+  if (options.statePath) {
+    let text: string;
+    try {
+      text = readFileSync(options.statePath, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read the state file ${options.statePath}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      state.load(JSON.parse(text));
+    } catch (e) {
+      throw new Error(`the state file ${options.statePath} is not valid: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  const faults: Faults = {
+    latencyMs: options.latencyMs ?? 0,
+    jitterMs: options.jitterMs ?? 0,
+    throttleRate: options.throttleRate ?? 0,
+    errorRate: options.errorRate ?? 0,
+    route53Rps: options.route53Rps ?? 0,
+    elbRps: options.elbRps ?? 0,
+    priorRequestMs: options.priorRequestMs ?? 0,
+  };
+  const route53Bucket = new TokenBucket(faults.route53Rps);
+  const elbBucket = new TokenBucket(faults.elbRps);
+  let calls: FakeCall[] = [];
+  let counts: Record<string, number> = {};
+  let seq = 0;
+
+  const record = (call: Omit<FakeCall, 'seq' | 'time'>): void => {
+    const c: FakeCall = { seq: ++seq, time: new Date().toISOString(), ...call };
+    calls.push(c);
+    if (calls.length > MAX_CALLS + 10_000) calls = calls.slice(-MAX_CALLS);
+    counts[c.operation] = (counts[c.operation] ?? 0) + 1;
+    logger.info('fake-aws answered', {
+      operation: c.operation,
+      region: c.region,
+      target: c.target,
+      outcome: c.outcome,
+      ms: c.durationMs,
+    });
+  };
+
+  const json = (res: ServerResponse, status: number, value: unknown): void => {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(value));
+  };
+
+  const control = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    const body = req.method === 'POST' ? await readBody(req) : '';
+    let input: unknown = {};
+    if (body.trim() !== '') {
+      try {
+        input = JSON.parse(body);
+      } catch {
+        return json(res, 400, { error: 'the body must be JSON' });
+      }
+    }
+    const inputObj = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+    switch (route) {
+      case 'GET /_fake/state':
+        return json(res, 200, state.toJSON());
+      case 'GET /_fake/calls': {
+        const since = Number(url.searchParams.get('since') ?? 0) || 0;
+        return json(res, 200, { counts, total: seq, calls: since > 0 ? calls.filter((c) => c.seq > since) : calls });
+      }
+      case 'GET /_fake/faults':
+        return json(res, 200, faults);
+      case 'POST /_fake/faults': {
+        try {
+          Object.assign(faults, parseFaults(input));
+        } catch (e) {
+          return json(res, 400, { error: (e as Error).message });
+        }
+        route53Bucket.setRate(faults.route53Rps);
+        elbBucket.setRate(faults.elbRps);
+        logger.info('fake-aws faults changed', { ...faults });
+        return json(res, 200, faults);
+      }
+      case 'POST /_fake/reset': {
+        // {} clears the call log and the state; {"keepState": true} only the call log; {"state": S} loads S.
+        try {
+          if (inputObj.state !== undefined) state.load(inputObj.state);
+          else if (inputObj.keepState !== true) state.load({});
+        } catch (e) {
+          return json(res, 400, { error: (e as Error).message });
+        }
+        calls = [];
+        counts = {};
+        return json(res, 200, { reset: true, seq });
+      }
+      case 'POST /_fake/terminate': {
+        const region = typeof inputObj.region === 'string' ? inputObj.region : 'us-east-1';
+        const ids = inputObj.instances;
+        if (!Array.isArray(ids) || !ids.every((i) => typeof i === 'string')) {
+          return json(res, 400, { error: 'expected {"region": "us-east-1", "instances": ["i-…"]}' });
+        }
+        let set = state.terminated.get(region);
+        if (!set) state.terminated.set(region, (set = new Set()));
+        for (const i of ids) set.add(i);
+        return json(res, 200, { region, terminated: [...set].sort() });
+      }
+      default:
+        return json(res, 404, {
+          error:
+            'unknown control route: GET /_fake/state, GET /_fake/calls, GET|POST /_fake/faults, POST /_fake/reset, POST /_fake/terminate',
+        });
+    }
+  };
+
+  const aws = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const started = Date.now();
+    const id = requestId();
+    const region = regionOf(req.headers.authorization);
+    const userAgent = String(req.headers['user-agent'] ?? '');
+    let service: FakeCall['service'] = 'route53';
+    let operation = 'Unknown';
+    let ns: string = NS.route53;
+    let params = new URLSearchParams();
+    let answer: ApiAnswer;
+    try {
+      const body = await readBody(req);
+      const r53 = route53Operation(req.method ?? 'GET', url.pathname);
+      if (r53) {
+        operation = r53;
+      } else if (req.method === 'POST' && (url.pathname === '/' || url.pathname === '')) {
+        params = new URLSearchParams(body);
+        const version = params.get('Version');
+        service = version === '2015-12-01' ? 'elbv2' : 'elb';
+        ns = service === 'elbv2' ? NS.elbv2 : NS.elb;
+        operation = params.get('Action') ?? 'Unknown';
+        if (version !== '2012-06-01' && version !== '2015-12-01') {
+          throw new ApiError(
+            400,
+            'InvalidParameterValue',
+            `Unknown Version ${version ?? '(none)'}: expected 2012-06-01 (ELB) or 2015-12-01 (ELBv2)`,
+          );
+        }
+      } else {
+        throw new ApiError(404, 'UnknownOperationException', `No operation at ${req.method ?? 'GET'} ${url.pathname}`);
+      }
+      const delay = faults.latencyMs + (faults.jitterMs > 0 ? random() * faults.jitterMs : 0);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      const bucket = service === 'route53' ? route53Bucket : elbBucket;
+      if (!bucket.take() || (faults.throttleRate > 0 && random() < faults.throttleRate)) {
+        throw new ApiError(400, 'Throttling', 'Rate exceeded');
+      }
+      if (faults.errorRate > 0 && random() < faults.errorRate) {
+        throw new ApiError(
+          500,
+          'InternalFailure',
+          'We encountered an internal error. Please try again.',
+          '',
+          'Receiver',
+        );
+      }
+      answer =
+        service === 'route53'
+          ? handleRoute53(state, operation, url.pathname, url.searchParams, body, faults.priorRequestMs)
+          : service === 'elbv2'
+            ? handleElbv2(state, region, operation, params, id)
+            : handleElb(state, region, operation, params, id);
+    } catch (e) {
+      const err =
+        e instanceof ApiError
+          ? e
+          : new ApiError(500, 'InternalFailure', `internal error: ${(e as Error).message}`, '', 'Receiver');
+      const target = err.target || params.get('LoadBalancerName') || params.get('Name') || '';
+      const errBody =
+        service === 'route53'
+          ? route53Error(err.code, err.message, id, err.type)
+          : queryError(ns, err.code, err.message, id, err.type);
+      res.writeHead(err.status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': id, Date: new Date().toUTCString() });
+      res.end(errBody);
+      record({ operation, service, region, target, outcome: err.code, userAgent, durationMs: Date.now() - started });
+      return;
+    }
+    res.writeHead(answer.status, {
+      'Content-Type': 'text/xml',
+      'x-amzn-RequestId': id,
+      Date: new Date().toUTCString(),
+    });
+    res.end(answer.body);
+    record({
+      operation,
+      service,
+      region,
+      target: answer.target,
+      outcome: 'ok',
+      userAgent,
+      durationMs: Date.now() - started,
+      ...(answer.members ? { members: answer.members } : {}),
+    });
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake-aws');
+    const handler = url.pathname.startsWith('/_fake/') ? control : aws;
+    handler(req, res, url).catch((e: unknown) => {
+      logger.error('fake-aws request failed', { error: e instanceof Error ? e.message : String(e) });
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/xml' });
+        res.end(route53Error('InternalFailure', 'internal error', requestId(), 'Receiver'));
+      } else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  const { host, port } = parseListen(options.listen ?? '127.0.0.1:4566');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: addr.port,
+    state,
+    faults,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        if (options.save && options.statePath) {
+          writeFileSync(options.statePath, `${JSON.stringify(state.toJSON(), null, 2)}\n`);
+          logger.info('fake-aws state saved', { path: options.statePath });
+        }
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}

@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+const DEMO = fileURLToPath(new URL('../../scripts/demo.mjs', import.meta.url));
+
+test('the demo plays every flow and each step converges (demo --once exits 0)', async () => {
+  const { code, out } = await new Promise<{ code: number; out: string }>((resolve) => {
+    execFile(process.execPath, [DEMO, '--once'], { timeout: 120_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    );
+  });
+  assert.equal(code, 0, out);
+  assert.match(out, /every step converged/);
+  assert.doesNotMatch(out, /NOT CONVERGED/);
+  assert.match(out, /www\.example\.test AAAA 2001:db8::10/, 'the IPv6 member showed up as an AAAA set');
+});
