@@ -42,6 +42,8 @@ const env = {
   AWS_SECRET_ACCESS_KEY: 'demo-secret',
   AWS_REGION: 'us-east-1',
   LBM_LOG_FORMAT: 'json',
+  // The demo's children log at info whatever the caller's environment says (the test runner sets error).
+  LBM_LOG_LEVEL: 'info',
 };
 const fake = startProcess(
   process.execPath,
@@ -71,7 +73,20 @@ const daemon = startProcess(
   ],
   { env },
 );
-await daemon.waitFor(/tree snapshot loaded/);
+// Ready: the tree is read and the first reconcile of every target is done.
+{
+  const end = Date.now() + 30000;
+  for (;;) {
+    const ready = await fetch(`${adminUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (daemon.proc.exitCode !== null) throw new Error(`the daemon exited:\n${daemon.output()}`);
+    if (Date.now() > end) throw new Error(`the daemon did not become ready:\n${daemon.output().slice(-3000)}`);
+    await sleep(100);
+  }
+}
 
 console.log(bold('\nlbmanager demo'));
 console.log(`etcd:     ${etcd.endpoint}`);

@@ -209,7 +209,8 @@ export class Reconciler {
     this.reportMalformed(update.newMalformed);
     for (const t of this.index.targets()) this.remember(t);
     const full = options.full === true || !this.snapshotSeen;
-    if (!this.snapshotSeen) this.firstPass = new Set(this.known.keys());
+    // An empty tree has nothing to read first: the first pass is done at once.
+    if (!this.snapshotSeen && this.known.size > 0) this.firstPass = new Set(this.known.keys());
     this.snapshotSeen = true;
     this.stale = false;
     if (full) {

@@ -95,6 +95,21 @@ describe('reconciler: startup', () => {
   });
 });
 
+describe('reconciler: first pass', () => {
+  test('an empty tree finishes its first pass at once; a tree with targets when each was tried', async () => {
+    const empty = setup();
+    assert.equal(empty.rec.firstPassDone, false, 'not before the first snapshot');
+    empty.tree.snapshot();
+    assert.equal(empty.rec.firstPassDone, true);
+    const s = setup();
+    s.tree.seed(elbKey('web', 'multiple', iid(1)), elbKey('ghost', 'multiple', iid(2)));
+    s.tree.snapshot();
+    assert.equal(s.rec.firstPassDone, false);
+    await s.rec.idle();
+    assert.equal(s.rec.firstPassDone, true, 'a failing target (ghost) does not hold it back');
+  });
+});
+
 describe('reconciler: Classic ELB', () => {
   test('a single switch registers the new member before it deregisters the old one', async () => {
     const { elb, rec, tree, writes } = setup();
