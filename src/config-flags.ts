@@ -31,8 +31,15 @@ export function envName(def: FlagDef): string {
   return `LBM_${flagName(def).toUpperCase().replace(/-/g, '_')}`;
 }
 
+function camel(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+// Commander stores `--no-foo` as foo=false (and foo=true by default).
+const isNegated = (def: FlagDef): boolean => flagName(def).startsWith('no-');
+
 function attributeName(def: FlagDef): string {
-  return flagName(def).replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  return camel(isNegated(def) ? flagName(def).slice(3) : flagName(def));
 }
 
 const isBoolean = (def: FlagDef): boolean => !def.flags.includes('<');
@@ -73,7 +80,9 @@ export function resolveFlags(
   const given = cmd.opts<Record<string, unknown>>();
   for (const def of defs) {
     const name = flagName(def);
-    const fromCli = given[attributeName(def)];
+    const raw0 = given[attributeName(def)];
+    // For `--no-foo` the value kept is "was --no-foo given": true when commander says foo=false.
+    const fromCli = isNegated(def) ? (raw0 === false ? true : undefined) : raw0;
     if (fromCli !== undefined) {
       values.set(name, fromCli);
       continue;

@@ -42,6 +42,12 @@ export interface DaemonConfig {
   /** `host:port` of the admin endpoint, or undefined when off. */
   readonly httpListen: string | undefined;
   readonly httpToken?: string;
+  readonly leaderElection: boolean;
+  /** Seconds. */
+  readonly electionTtl: number;
+  /** Ends with a slash. */
+  readonly statePrefix: string;
+  readonly pruneSuperseded: boolean;
 }
 
 /** The flags of `run` and `plan` (DESIGN 6). */
@@ -134,6 +140,31 @@ export const DAEMON_FLAGS: readonly FlagDef[] = [
     default: false,
   },
   {
+    flags: '--prune-superseded',
+    description:
+      'delete superseded keys (older single keys, the inactive class) like the original tool; guarded by mod_revision',
+    parse: () => true,
+    default: false,
+  },
+  {
+    flags: '--no-leader-election',
+    description: 'write without electing a leader (run one replica only)',
+    parse: () => true,
+    default: false,
+  },
+  {
+    flags: '--election-ttl <seconds>',
+    description: "the leader's lease TTL; a standby takes over within about this after the leader dies",
+    parse: intIn(2, 3600, ' seconds'),
+    default: 10,
+  },
+  {
+    flags: '--state-prefix <path>',
+    description: 'where the leader records what it applied (outside the tree)',
+    parse: (v) => `${prefixValue(v)}/`,
+    default: '/_lbmanager/state/',
+  },
+  {
     flags: '--http-listen <host:port>',
     description: 'admin endpoint (health, readiness, metrics, state, resync); off disables',
     parse: listenValue,
@@ -182,6 +213,10 @@ export function daemonConfig(cmd: Command, env: NodeJS.ProcessEnv = process.env)
     get<string[]>('etcd-endpoints') ??
     (env.ETCDCTL_ENDPOINTS ? parseEnvEndpoints(env.ETCDCTL_ENDPOINTS) : ['http://127.0.0.1:2379']);
   const prefix = cli.prefix ?? cli.configPath ?? get<string>('prefix') ?? '/lbManager';
+  const statePrefix = get<string>('state-prefix') ?? '/_lbmanager/state/';
+  if (statePrefix.startsWith(`${prefix}/`) || `${prefix}/`.startsWith(statePrefix)) {
+    throw new UsageError(`--state-prefix ${statePrefix} must be outside the tree ${prefix}/`);
+  }
   const tlsParts = ['etcd-cert', 'etcd-key'].filter((n) => get(n) !== undefined);
   if (tlsParts.length === 1) throw new UsageError('--etcd-cert and --etcd-key go together: give both or neither');
   if ((get('etcd-username') === undefined) !== (get('etcd-password') === undefined)) {
@@ -216,6 +251,10 @@ export function daemonConfig(cmd: Command, env: NodeJS.ProcessEnv = process.env)
     confirmRemoval: get<boolean>('confirm-removal') ?? false,
     httpListen: get<string>('http-listen') === 'off' ? undefined : (get<string>('http-listen') ?? '127.0.0.1:9180'),
     ...optional('httpToken', 'http-token'),
+    leaderElection: !(get<boolean>('no-leader-election') ?? false),
+    electionTtl: get<number>('election-ttl') ?? 10,
+    statePrefix: get<string>('state-prefix') ?? '/_lbmanager/state/',
+    pruneSuperseded: get<boolean>('prune-superseded') ?? false,
   };
 }
 

@@ -4,6 +4,9 @@ import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { addFlags } from '../config-flags.js';
 import { daemonConfig, DAEMON_FLAGS, type DaemonConfig } from '../config.js';
 import { createEtcdClient } from '../etcd/client.js';
+import { LeaseElection, NoElection, type Leadership } from '../etcd/election.js';
+import { StateRecord } from '../etcd/state-record.js';
+import { supersededKeys } from '../tree/desired.js';
 import { TreeSource } from '../etcd/source.js';
 import { AwsClients, resolveLegacyCredentials } from '../providers/aws-clients.js';
 import { ElbProvider } from '../providers/elb.js';
@@ -32,6 +35,7 @@ export interface Daemon {
   readonly reconciler: Reconciler;
   readonly source: TreeSource;
   readonly metrics: Metrics;
+  readonly leadership: Leadership;
   /** The admin endpoint, when enabled. */
   readonly admin: AdminServer | undefined;
   /** Re-reads the tree and reconciles every target; `now` cuts backoff waits short. */
@@ -73,6 +77,9 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const client = createEtcdClient(config.etcd);
   const metrics = new Metrics();
   const { clients, providers } = buildProviders(config, metrics);
+  // The state record and pruning write through the leader's campaign key; `leadership` is set just below.
+  let leadership: Leadership | undefined;
+  const stateRecord = new StateRecord(client, config.statePrefix, () => leadership?.guardKey, logger);
   const reconciler = new Reconciler({
     prefix: config.prefix,
     providers,
@@ -84,7 +91,30 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     confirmRemoval: config.confirmRemoval,
     observer: metrics.observer(),
     logger,
+    onApplied: (id, target, members, inTree) => {
+      void stateRecord.record(id, target, members, inTree);
+      if (config.pruneSuperseded && inTree) {
+        const superseded = supersededKeys(reconciler.index.entriesOf(id));
+        if (superseded.length > 0) void stateRecord.prune(id, superseded);
+      }
+    },
   });
+  const onLeadership = (isLeader: boolean): void => reconciler.setWritable(isLeader);
+  leadership = config.leaderElection
+    ? new LeaseElection(
+        {
+          client,
+          prefix: `/_lbmanager/election${config.prefix}/`,
+          ttl: config.electionTtl,
+          identity: config.identity,
+          logger,
+        },
+        onLeadership,
+      )
+    : new NoElection(onLeadership);
+  const elected: Leadership = leadership;
+  // Nothing is written until this replica knows it leads.
+  reconciler.setWritable(false);
   const source = new TreeSource({ client, prefix: config.prefix, logger }, reconciler);
   let resyncTimer: NodeJS.Timeout | undefined;
   let resyncing: Promise<void> | undefined;
@@ -109,7 +139,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     resyncing = run;
     return run;
   };
-  const isLeader = (): boolean => true;
+  const isLeader = (): boolean => elected.isLeader;
   metrics.bind({
     reconciler,
     isLeader,
@@ -134,7 +164,21 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       )
     : undefined;
   if (admin) logger.info('admin endpoint listening', { url: admin.url });
+  await elected.start();
   await source.start();
+  // Targets whose keys all went while no daemon ran: drained like any other (policy and removal guard apply).
+  try {
+    const recorded = await stateRecord.load();
+    const orphans = recorded.filter((r) => reconciler.index.target(r.id) === undefined);
+    if (orphans.length > 0) {
+      logger.warn('targets in the state record have no keys in the tree: reconciling them to empty', {
+        targets: orphans.map((o) => o.id),
+      });
+    }
+    reconciler.adopt(recorded);
+  } catch (e) {
+    logger.error('could not read the state record', { error: e instanceof Error ? e.message : String(e) });
+  }
   void reconciler.idle().then(() => {
     lastFullSync = Date.now();
     logger.info('initial reconcile finished', { targets: reconciler.status().length });
@@ -150,11 +194,12 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       const finished = await reconciler.stop(config.shutdownTimeout * 1000);
       if (!finished)
         logger.warn('shutdown timeout reached with AWS calls still in flight', { timeoutS: config.shutdownTimeout });
+      await elected.stop();
       client.close();
       clients.destroy();
       await admin?.close();
     })());
-  return { reconciler, source, metrics, admin, resync, shutdown };
+  return { reconciler, source, metrics, leadership: elected, admin, resync, shutdown };
 }
 
 /** Runs the daemon until SIGTERM or SIGINT; returns the exit code. */

@@ -81,6 +81,8 @@ export interface ReconcilerOptions {
   readonly observer?: ReconcileObserver;
   /** Quiet time before a marked target is reconciled (bursts coalesce); 0 for at once. @default 25 */
   readonly settleMs?: number;
+  /** Told after each target was applied (not in dry run): what AWS now has, and whether the tree still has keys for it. */
+  readonly onApplied?: (id: string, target: Target, members: readonly string[], inTree: boolean) => void;
 }
 
 interface RejectedMember {
@@ -106,6 +108,7 @@ export class Reconciler {
   private readonly clock: Clock;
   private snapshotSeen = false;
   private stale = true;
+  private writable = true;
   private readonly hold: RemovalHold;
   /** Targets not yet read since the first snapshot: until all are, no total of removals is meaningful. */
   private firstPass: Set<string> | undefined;
@@ -226,7 +229,7 @@ export class Reconciler {
       malformed: this.index.malformed().length,
       changedTargets: full ? this.known.size : update.changedTargets.size,
     });
-    this.queue.resume();
+    this.updateRunState();
   }
 
   /** TreeSink: watch events mark the targets they touch. */
@@ -243,8 +246,34 @@ export class Reconciler {
   /** TreeSink: the view may be stale (watch lost); stop starting reconciles until the next snapshot. */
   onStale(reason: string): void {
     this.stale = true;
-    this.queue.pause();
+    this.updateRunState();
     this.logger.warn('tree view is stale, pausing reconciles until it is read again', { reason });
+  }
+
+  /**
+   * Whether this replica may write (the leader, or election off). A standby keeps its view warm but reconciles
+   * nothing; on becoming leader it reconciles every target.
+   */
+  setWritable(writable: boolean): void {
+    if (writable === this.writable) return;
+    this.writable = writable;
+    if (writable) this.markAll(false);
+    this.updateRunState();
+  }
+
+  /** Targets known from elsewhere (the state record): reconciled like the others, to empty when they have no keys. */
+  adopt(targets: ReadonlyArray<{ readonly id: string; readonly target: Target }>): void {
+    for (const { id, target } of targets) {
+      if (this.known.has(id)) continue;
+      this.known.set(id, target);
+      this.firstPass?.add(id);
+      if (this.snapshotSeen) this.mark(id, false);
+    }
+  }
+
+  private updateRunState(): void {
+    if (this.snapshotSeen && !this.stale && this.writable) this.queue.resume();
+    else this.queue.pause();
   }
 
   /** Marks every known target dirty (drift repair). `now` cuts backoff waits short (an operator asked). */
@@ -424,7 +453,10 @@ export class Reconciler {
       status.rejected = [...(this.rejected.get(id)?.keys() ?? [])].sort();
       status.lastSyncAt = this.clock.now();
       status.lastError = undefined;
-      if (!this.dryRun) this.forgetIfGone(id, status.actual);
+      if (!this.dryRun) {
+        this.options.onApplied?.(id, t, status.actual, this.index.target(id) !== undefined);
+        this.forgetIfGone(id, status.actual);
+      }
     } catch (error) {
       this.recordError(status, error);
       throw error;
@@ -554,7 +586,10 @@ export class Reconciler {
         s.rejected = [...(this.rejected.get(id)?.keys() ?? [])].sort();
         s.lastSyncAt = now;
         s.lastError = undefined;
-        if (!this.dryRun) this.forgetIfGone(id, s.actual);
+        if (!this.dryRun) {
+          this.options.onApplied?.(id, t, s.actual, this.index.target(id) !== undefined);
+          this.forgetIfGone(id, s.actual);
+        }
       }
     } catch (error) {
       // The names stay dirty: the retry after backoff reconciles them with whatever was marked meanwhile.

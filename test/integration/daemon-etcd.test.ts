@@ -75,6 +75,10 @@ function config(etcd: EtcdServer): DaemonConfig {
     maxRemovalPercent: 50,
     confirmRemoval: false,
     httpListen: undefined,
+    leaderElection: true,
+    electionTtl: 10,
+    statePrefix: '/_lbmanager/state/',
+    pruneSuperseded: false,
   };
 }
 

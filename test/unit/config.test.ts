@@ -62,3 +62,20 @@ describe('configuration', () => {
     assert.throws(() => parse(['--etcd-cert', 'a.pem']), /go together/);
   });
 });
+
+describe('configuration: election, state record, pruning', () => {
+  test('election is on by default; --no-leader-election and LBM_NO_LEADER_ELECTION turn it off', () => {
+    assert.equal(parse([]).leaderElection, true);
+    assert.equal(parse([]).electionTtl, 10);
+    assert.equal(parse(['--no-leader-election']).leaderElection, false);
+    assert.equal(parse([], { LBM_NO_LEADER_ELECTION: 'true' }).leaderElection, false);
+  });
+  test('the state prefix must be outside the tree', () => {
+    assert.equal(parse(['--state-prefix', '/_lbm/state']).statePrefix, '/_lbm/state/');
+    assert.throws(() => parse(['--state-prefix', '/lbManager/state']), /outside the tree/);
+  });
+  test('--prune-superseded is off by default', () => {
+    assert.equal(parse([]).pruneSuperseded, false);
+    assert.equal(parse(['--prune-superseded']).pruneSuperseded, true);
+  });
+});

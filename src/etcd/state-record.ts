@@ -1,0 +1,114 @@
+import type { Etcd3 } from 'etcd3';
+import type { MemberEntry } from '../tree/desired.js';
+import type { Target } from '../tree/types.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+
+/** A target as the state record holds it: what the leader last applied. */
+export interface RecordedTarget {
+  readonly id: string;
+  readonly target: Target;
+  readonly members: readonly string[];
+}
+
+function isTarget(v: unknown): v is Target {
+  if (typeof v !== 'object' || v === null) return false;
+  const t = v as Record<string, unknown>;
+  if ((t.kind === 'elb' || t.kind === 'elbv2') && typeof t.region === 'string' && typeof t.name === 'string')
+    return true;
+  return (
+    t.kind === 'route53' && typeof t.region === 'string' && typeof t.zoneId === 'string' && typeof t.fqdn === 'string'
+  );
+}
+
+/**
+ * The leader's record of what it applied, under `--state-prefix` (outside the tree). It lets a restart find targets
+ * whose keys were all removed while no daemon ran, and drain them. Writes are guarded by the leader's campaign key, so
+ * a replica that lost leadership cannot write.
+ */
+export class StateRecord {
+  private readonly written = new Map<string, string>();
+
+  constructor(
+    private readonly client: Etcd3,
+    /** Ends with a slash, e.g. `/_lbmanager/state/`. */
+    private readonly prefix: string,
+    private readonly guardKey: () => string | undefined,
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  /** Every recorded target; entries that do not parse are reported and skipped. */
+  async load(): Promise<RecordedTarget[]> {
+    const all = await this.client.getAll().prefix(this.prefix).strings();
+    const out: RecordedTarget[] = [];
+    for (const [key, value] of Object.entries(all)) {
+      try {
+        const v = JSON.parse(value) as { target?: unknown; members?: unknown };
+        if (!isTarget(v.target) || !Array.isArray(v.members)) throw new Error('missing target or members');
+        const id = key.slice(this.prefix.length);
+        out.push({ id, target: v.target, members: v.members.filter((m): m is string => typeof m === 'string') });
+        this.written.set(id, value);
+      } catch (e) {
+        this.logger.warn('state record entry ignored', { key, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return out;
+  }
+
+  /** Records what was applied to a target; forgets it when it is gone from the tree and from AWS. */
+  async record(id: string, target: Target, members: readonly string[], inTree: boolean): Promise<void> {
+    const key = `${this.prefix}${id}`;
+    const remove = !inTree && members.length === 0;
+    const value = JSON.stringify({ target, members: [...members].sort(), at: new Date().toISOString() });
+    const previous = this.written.get(id);
+    if (remove ? previous === undefined : previous !== undefined && sameMembers(previous, members)) return;
+    const guard = this.guardKey();
+    try {
+      const op = remove ? this.client.delete().key(key) : this.client.put(key).value(value);
+      if (guard) {
+        const res = await this.client.if(guard, 'Create', '>', 0).then(op).commit();
+        if (!res.succeeded) throw new Error('not the leader any more (campaign key gone)');
+      } else await op;
+      if (remove) this.written.delete(id);
+      else this.written.set(id, value);
+    } catch (e) {
+      this.logger.warn('could not update the state record', {
+        target: id,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+
+  /**
+   * `--prune-superseded`: deletes keys that no longer take part in the desired state, each only if its mod_revision is
+   * unchanged (a concurrent rewrite makes it current again and is never lost).
+   */
+  async prune(id: string, superseded: readonly MemberEntry[]): Promise<number> {
+    let deleted = 0;
+    const guard = this.guardKey();
+    for (const e of superseded) {
+      try {
+        let cmp = this.client.if(e.key, 'Mod', '==', e.modRevision.toString());
+        if (guard) cmp = cmp.and(guard, 'Create', '>', 0);
+        const res = await cmp.then(this.client.delete().key(e.key)).commit();
+        if (res.succeeded) deleted++;
+      } catch (err) {
+        this.logger.warn('could not prune a superseded key', {
+          target: id,
+          key: e.key,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+    if (deleted > 0) this.logger.info('superseded keys pruned', { target: id, action: 'prune', keys: deleted });
+    return deleted;
+  }
+}
+
+function sameMembers(recorded: string, members: readonly string[]): boolean {
+  try {
+    const v = JSON.parse(recorded) as { members?: string[] };
+    return JSON.stringify(v.members ?? []) === JSON.stringify([...members].sort());
+  } catch {
+    return false;
+  }
+}
