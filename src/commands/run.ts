@@ -77,9 +77,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const client = createEtcdClient(config.etcd);
   const metrics = new Metrics();
   const { clients, providers } = buildProviders(config, metrics);
-  // The state record and pruning write through the leader's campaign key; `leadership` is set just below.
-  let leadership: Leadership | undefined;
-  const stateRecord = new StateRecord(client, config.statePrefix, () => leadership?.guardKey, logger);
+  // The state record and pruning write through the leader's campaign key (`elected` is set before any apply).
+  const stateRecord = new StateRecord(client, config.statePrefix, () => elected.guardKey, logger);
   const reconciler = new Reconciler({
     prefix: config.prefix,
     providers,
@@ -100,7 +99,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     },
   });
   const onLeadership = (isLeader: boolean): void => reconciler.setWritable(isLeader);
-  leadership = config.leaderElection
+  const elected: Leadership = config.leaderElection
     ? new LeaseElection(
         {
           client,
@@ -112,7 +111,6 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         onLeadership,
       )
     : new NoElection(onLeadership);
-  const elected: Leadership = leadership;
   // Nothing is written until this replica knows it leads.
   reconciler.setWritable(false);
   const source = new TreeSource({ client, prefix: config.prefix, logger }, reconciler);
