@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerFakeAwsCommand } from './commands/fake-aws.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { UsageError } from './config-flags.js';
 import { VERSION } from './util/version.js';
 
@@ -16,6 +17,7 @@ const program = new Command('lbmanager')
 
 registerRunCommand(program);
 registerFakeAwsCommand(program);
+registerValidateCommand(program);
 
 try {
   await program.parseAsync(process.argv);

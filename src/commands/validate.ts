@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { addFlags, oneOf, type FlagDef } from '../config-flags.js';
+import { daemonConfig, DAEMON_FLAGS } from '../config.js';
+import { createEtcdClient } from '../etcd/client.js';
+import { readSnapshot } from '../etcd/source.js';
+import { parseKey } from '../tree/keys.js';
+import type { MalformedKey } from '../tree/types.js';
+
+/** Writes to stdout and waits until it is flushed: process.exit would cut a large answer to a pipe short. */
+export function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
+/** Exit codes of `lbmanager validate`. */
+export const VALIDATE_EXIT = { clean: 0, malformed: 1, error: 2 } as const;
+
+const CONNECTION_FLAGS = new Set([
+  '--etcd-endpoints',
+  '--etcd-host',
+  '--prefix',
+  '--config-path',
+  '--etcd-ca',
+  '--etcd-cert',
+  '--etcd-key',
+  '--etcd-username',
+  '--etcd-password',
+]);
+const FLAGS: readonly FlagDef[] = [
+  ...DAEMON_FLAGS.filter((f) => CONNECTION_FLAGS.has(f.flags.split(' ')[0] ?? '')),
+  { flags: '--output <format>', description: 'text or json', parse: oneOf(['text', 'json'] as const), default: 'text' },
+];
+
+/** Adds `lbmanager validate`: lists the malformed keys of the tree and why. */
+export function registerValidateCommand(program: Command): void {
+  const cmd = program
+    .command('validate')
+    .description('list malformed keys under the prefix and why; exit 0 clean, 1 malformed keys found, 2 error');
+  addFlags(cmd, FLAGS);
+  cmd.action(async () => {
+    const config = daemonConfig(cmd);
+    const output = (cmd.opts<{ output?: string }>().output ?? process.env.LBM_OUTPUT ?? 'text') as 'text' | 'json';
+    const client = createEtcdClient(config.etcd);
+    let code: number;
+    try {
+      const snap = await readSnapshot(client, config.prefix);
+      const malformed: MalformedKey[] = [];
+      for (const e of snap.entries) {
+        const r = parseKey(e.key, config.prefix);
+        if (!r.ok) malformed.push(r.value);
+      }
+      if (output === 'json') {
+        await write(
+          `${JSON.stringify({ revision: snap.revision.toString(), keys: snap.entries.length, malformed }, null, 2)}\n`,
+        );
+      } else {
+        await write(malformed.map((m) => `${JSON.stringify(m.key)}\t${m.reason}\n`).join(''));
+        process.stderr.write(
+          `${malformed.length} malformed of ${snap.entries.length} keys under ${config.prefix}/ (revision ${snap.revision})\n`,
+        );
+      }
+      code = malformed.length === 0 ? VALIDATE_EXIT.clean : VALIDATE_EXIT.malformed;
+    } catch (e) {
+      process.stderr.write(`lbmanager validate: cannot read the tree: ${e instanceof Error ? e.message : String(e)}\n`);
+      code = VALIDATE_EXIT.error;
+    } finally {
+      client.close();
+    }
+    process.exit(code);
+  });
+}
