@@ -371,4 +371,26 @@ describe('faults: keep working, lose nothing, never drain by accident', () => {
       await waitFor('registered again', async () => (await s.members('web')).includes(iid(1)), interval * 1000 + 1000);
     });
   });
+
+  test('9b. SIGHUP and POST /resync repair drift at once; --prune-superseded deletes superseded keys', async () => {
+    await withStack({ lbs: ['web'] }, async (s) => {
+      const d = await s.daemon(['--resync-interval', '0', '--prune-superseded']);
+      await s.putMany([elbKey('web', iid(1), 'single')]);
+      await s.putMany([elbKey('web', iid(2), 'single')]);
+      await waitFor(
+        'the newest single member only',
+        async () => JSON.stringify(await s.members('web')) === JSON.stringify([iid(2)]),
+      );
+      await waitFor(
+        'the older single key pruned',
+        async () => (await s.client.get(elbKey('web', iid(1), 'single')).string()) === null,
+      );
+      s.fake.state.elb.get('us-east-1')?.get('web')?.instances.clear();
+      d.proc.kill('SIGHUP');
+      await waitFor('SIGHUP repaired the drift', async () => (await s.members('web')).includes(iid(2)));
+      s.fake.state.elb.get('us-east-1')?.get('web')?.instances.clear();
+      assert.equal((await fetch(`${d.adminUrl}/resync`, { method: 'POST' })).status, 202);
+      await waitFor('POST /resync repaired the drift', async () => (await s.members('web')).includes(iid(2)));
+    });
+  });
 });
