@@ -18,6 +18,11 @@ export interface WorkQueueOptions<K extends string> {
    * 0 runs at once (in a microtask). @default 25
    */
   readonly settleMs?: number;
+  /**
+   * The quiet time once a key has been marked again while settling or running: a burst is on, and the gaps between
+   * its writes (one etcd round trip each) are longer than `settleMs` on a loaded machine. @default 4 x settleMs
+   */
+  readonly burstSettleMs?: number;
   /** A key keeps settling at most this long after its first mark, however busy it is. @default 1000 */
   readonly maxSettleMs?: number;
   /** Told about every failure and the delay before the retry. */
@@ -37,6 +42,7 @@ export class WorkQueue<K extends string = string> {
   private readonly waiting = new Map<K, TimerHandle>();
   private readonly settling = new Map<K, { readonly first: number; readonly timer: TimerHandle }>();
   private readonly settleMs: number;
+  private readonly burstSettleMs: number;
   private readonly maxSettleMs: number;
   private readonly failures = new Map<K, number>();
   private readonly idleWaiters: Array<() => void> = [];
@@ -54,7 +60,8 @@ export class WorkQueue<K extends string = string> {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.settleMs = options.settleMs ?? 25;
-    this.maxSettleMs = Math.max(this.settleMs, options.maxSettleMs ?? 1000);
+    this.burstSettleMs = Math.max(this.settleMs, options.burstSettleMs ?? 4 * this.settleMs);
+    this.maxSettleMs = Math.max(this.burstSettleMs, options.maxSettleMs ?? 1000);
   }
 
   /** Marks a key dirty. A key in backoff keeps waiting for its retry; use {@link addNow} to cut the wait short. */
@@ -67,8 +74,9 @@ export class WorkQueue<K extends string = string> {
     this.settle(key);
   }
 
-  // Debounce: each mark pushes the run back to `settleMs` from now, but never past `maxSettleMs` after the first.
-  private settle(key: K): void {
+  // Debounce: each mark pushes the run back to `settleMs` from now (`burstSettleMs` when a burst is on), but never past
+  // `maxSettleMs` after the first.
+  private settle(key: K, burst = false): void {
     if (this.settleMs <= 0) {
       this.enqueue(key);
       this.schedulePump();
@@ -79,7 +87,8 @@ export class WorkQueue<K extends string = string> {
     const current = this.settling.get(key);
     if (current) this.clock.clearTimeout(current.timer);
     const first = current?.first ?? now;
-    const due = Math.min(now + this.settleMs, first + this.maxSettleMs);
+    const quiet = burst || current ? this.burstSettleMs : this.settleMs;
+    const due = Math.min(now + quiet, first + this.maxSettleMs);
     const timer = this.clock.setTimeout(
       () => {
         this.settling.delete(key);
@@ -212,7 +221,7 @@ export class WorkQueue<K extends string = string> {
       this.running.delete(key);
       if (this.rerun.has(key) && !this.waiting.has(key)) {
         this.rerun.delete(key);
-        if (!this.stopped) this.settle(key);
+        if (!this.stopped) this.settle(key, true);
       }
       this.pump();
     }

@@ -249,7 +249,44 @@ describe('work queue: settling', () => {
     assert.deepEqual(runs, [], 'still busy: not run yet');
     clock.advance(25);
     await flush();
-    assert.deepEqual(runs, [115], 'the last mark was at 90 ms');
+    assert.deepEqual(runs, [], 'a burst is on: the quiet time is the burst one');
+    clock.advance(75);
+    await flush();
+    assert.deepEqual(runs, [190], 'the last mark was at 90 ms, and the burst quiet time is 100 ms');
+  });
+
+  test('a lone mark runs after the short settle time', async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const q = new WorkQueue({ clock, settleMs: 25, process: () => (runs.push(clock.now()), Promise.resolve()) });
+    q.add('lb');
+    clock.advance(25);
+    await flush();
+    assert.deepEqual(runs, [25]);
+  });
+
+  test('gaps longer than the settle time but shorter than the burst quiet time keep a burst together', async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const q = new WorkQueue({
+      clock,
+      settleMs: 25,
+      burstSettleMs: 100,
+      maxSettleMs: 1000,
+      process: () => (runs.push(clock.now()), Promise.resolve()),
+    });
+    q.add('lb');
+    clock.advance(10);
+    await flush();
+    for (let i = 0; i < 10; i++) {
+      q.add('lb');
+      clock.advance(60);
+      await flush();
+    }
+    assert.deepEqual(runs, [], 'marks 60 ms apart: one burst, not ten runs');
+    clock.advance(40);
+    await flush();
+    assert.deepEqual(runs, [650]);
   });
 
   test('a key that never goes quiet still runs within the maximum settle time', async () => {
