@@ -9,6 +9,8 @@ export interface CliProcess {
   readonly proc: ChildProcess;
   /** Everything written to stdout and stderr so far. */
   output(): string;
+  /** What was written to stdout only. */
+  stdout(): string;
   /** Resolves when a line matching `pattern` has been written (or rejects after `timeoutMs`). */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Sends a signal and waits for the exit code. */
@@ -16,6 +18,12 @@ export interface CliProcess {
   /** Resolves with the exit code when the process ends by itself. */
   exited: Promise<number | null>;
 }
+
+// Children still running when the test process exits are killed (one listener for all of them).
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of running) if (p.exitCode === null) p.kill('SIGKILL');
+});
 
 /** Starts `node dist/cli.js ...args` with dummy AWS credentials. */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
@@ -32,22 +40,23 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let stdout = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer): void => {
     out += d.toString('utf8');
     for (const l of listeners) l();
   };
+  proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   proc.stdout?.on('data', onData);
   proc.stderr?.on('data', onData);
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const cleanup = (): void => {
-    if (proc.exitCode === null) proc.kill('SIGKILL');
-  };
-  process.once('exit', cleanup);
+  running.add(proc);
+  proc.on('exit', () => running.delete(proc));
   return {
     proc,
     exited,
     output: () => out,
+    stdout: () => stdout,
     waitForOutput(pattern, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {

@@ -1,0 +1,128 @@
+import type { RecordChange } from '../providers/types.js';
+import type { MemberClass, Target } from '../tree/types.js';
+import { removalsExceedLimit, tallyRemovals, type RemovalTally } from './removal-guard.js';
+
+/** What one sync would do to one target (a load balancer, a target group or a DNS name). */
+export interface TargetPlan {
+  readonly id: string;
+  readonly kind: Target['kind'];
+  /** Undefined when the tree has no keys for the target (it is known from the state record). */
+  readonly activeClass: MemberClass | undefined;
+  readonly desired: readonly string[];
+  /** What AWS has now; undefined when it could not be read. */
+  readonly actual: readonly string[] | undefined;
+  readonly register: readonly string[];
+  readonly deregister: readonly string[];
+  /** Extra members left in place because the policy forbids removals. */
+  readonly keptByPolicy: readonly string[];
+  /** Route53 only: the record set changes of this name. */
+  readonly recordChanges: readonly RecordChange[];
+  /** Why the target could not be planned. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** What one sync of the whole tree would do. */
+export interface SyncPlan {
+  readonly revision: bigint;
+  readonly targets: readonly TargetPlan[];
+  readonly malformedKeys: number;
+  readonly removals: RemovalTally;
+  /** True when the removal guard would hold the removals until confirmed. */
+  readonly removalsHeld: boolean;
+}
+
+/** Exit codes of `lbmanager plan`. */
+export const PLAN_EXIT = { inSync: 0, error: 1, changes: 2 } as const;
+
+/** True when the target would be changed. */
+export function hasChanges(t: TargetPlan): boolean {
+  return t.register.length > 0 || t.deregister.length > 0 || t.recordChanges.length > 0;
+}
+
+/** Puts the per-target plans together and decides whether the removal guard would hold. */
+export function summarisePlan(
+  revision: bigint,
+  targets: readonly TargetPlan[],
+  malformedKeys: number,
+  guard: { readonly maxRemovalPercent: number; readonly confirmed: boolean },
+): SyncPlan {
+  const sorted = [...targets].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const removals = tallyRemovals(
+    sorted
+      .filter((t) => t.actual !== undefined)
+      .map((t) => ({ lastSeen: t.actual ?? [], desired: new Set(t.desired) })),
+  );
+  const removalsHeld =
+    !guard.confirmed &&
+    sorted.some((t) => t.deregister.length > 0) &&
+    removalsExceedLimit(removals, { maxRemovalPercent: guard.maxRemovalPercent, minRemovals: 10 });
+  return { revision, targets: sorted, malformedKeys, removals, removalsHeld };
+}
+
+/** 0 when nothing would change, 2 when changes are pending, 1 when a target could not be planned. */
+export function planExitCode(plan: SyncPlan): number {
+  if (plan.targets.some((t) => t.error)) return PLAN_EXIT.error;
+  return plan.targets.some(hasChanges) ? PLAN_EXIT.changes : PLAN_EXIT.inSync;
+}
+
+/** The plan as an operator reads it: one block per changed or failed target, then a summary line. */
+export function renderPlanText(plan: SyncPlan): string {
+  const lines: string[] = [];
+  for (const t of plan.targets) {
+    if (!hasChanges(t) && !t.error && t.keptByPolicy.length === 0) continue;
+    const cls = t.activeClass ?? 'no keys';
+    lines.push(`${t.id} (${t.kind}, ${cls})`);
+    if (t.error) lines.push(`  ! cannot read: ${t.error.code}: ${t.error.message}`);
+    for (const c of t.recordChanges) {
+      const values = c.set.values.join(' ');
+      lines.push(`  ${c.action === 'DELETE' ? '-' : '~'} ${c.action} ${c.set.type} ${values} (ttl ${c.set.ttl})`);
+    }
+    if (t.recordChanges.length === 0) {
+      for (const m of t.register) lines.push(`  + ${m}`);
+      for (const m of t.deregister) lines.push(`  - ${m}`);
+    }
+    for (const m of t.keptByPolicy) lines.push(`  = ${m} (kept: upsert-only policy)`);
+  }
+  const changed = plan.targets.filter(hasChanges);
+  const failed = plan.targets.filter((t) => t.error);
+  const registers = changed.reduce((n, t) => n + t.register.length, 0);
+  const deregisters = changed.reduce((n, t) => n + t.deregister.length, 0);
+  const summary =
+    changed.length === 0 && failed.length === 0
+      ? `In sync: ${plan.targets.length} targets at revision ${plan.revision}, no changes.`
+      : `${changed.length} of ${plan.targets.length} targets would change at revision ${plan.revision}: ` +
+        `${registers} members added, ${deregisters} removed` +
+        (failed.length > 0 ? `; ${failed.length} could not be read` : '') +
+        '.';
+  lines.push(summary);
+  if (plan.removalsHeld) {
+    lines.push(
+      `The removal guard would hold the ${plan.removals.pending} removals (of ${plan.removals.managed} managed members) ` +
+        'until confirmed with --confirm-removal or POST /resync?confirm-removal=true.',
+    );
+  }
+  if (plan.malformedKeys > 0)
+    lines.push(`${plan.malformedKeys} malformed keys ignored (lbmanager validate lists them).`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The plan as JSON (bigints as strings). */
+export function renderPlanJson(plan: SyncPlan): string {
+  return `${JSON.stringify(
+    {
+      revision: plan.revision.toString(),
+      inSync: planExitCode(plan) === PLAN_EXIT.inSync,
+      malformedKeys: plan.malformedKeys,
+      removals: { ...plan.removals, held: plan.removalsHeld },
+      targets: plan.targets.map((t) => ({
+        ...t,
+        activeClass: t.activeClass ?? null,
+        actual: t.actual ?? null,
+        recordChanges: t.recordChanges.map((c) => ({ action: c.action, ...c.set })),
+        changed: hasChanges(t),
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}

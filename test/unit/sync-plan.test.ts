@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { planExitCode, renderPlanText, summarisePlan, type TargetPlan } from '../../src/plan/sync-plan.js';
+
+const target = (over: Partial<TargetPlan> & { id: string }): TargetPlan => ({
+  kind: 'elb',
+  activeClass: 'multiple',
+  desired: [],
+  actual: [],
+  register: [],
+  deregister: [],
+  keptByPolicy: [],
+  recordChanges: [],
+  ...over,
+});
+const guard = { maxRemovalPercent: 50, confirmed: false };
+
+describe('plan summary', () => {
+  test('exit codes: 0 in sync, 2 with changes, 1 when a target could not be read', () => {
+    const inSync = summarisePlan(5n, [target({ id: 'elb/r/a', desired: ['i-1'], actual: ['i-1'] })], 0, guard);
+    assert.equal(planExitCode(inSync), 0);
+    const changes = summarisePlan(5n, [target({ id: 'elb/r/a', register: ['i-2'] })], 0, guard);
+    assert.equal(planExitCode(changes), 2);
+    const failed = summarisePlan(
+      5n,
+      [target({ id: 'elb/r/a', register: ['i-2'] }), target({ id: 'elb/r/b', error: { code: 'X', message: 'y' } })],
+      0,
+      guard,
+    );
+    assert.equal(planExitCode(failed), 1);
+  });
+
+  test('says when the removal guard would hold the removals, and not when they are confirmed', () => {
+    const members = Array.from({ length: 12 }, (_, i) => `i-${i}`);
+    const purge = [target({ id: 'elb/r/a', actual: members, deregister: members })];
+    const held = summarisePlan(1n, purge, 0, guard);
+    assert.equal(held.removalsHeld, true);
+    assert.match(renderPlanText(held), /removal guard would hold the 12 removals \(of 12 managed members\)/);
+    assert.equal(summarisePlan(1n, purge, 0, { ...guard, confirmed: true }).removalsHeld, false);
+    const few = [target({ id: 'elb/r/a', actual: members.slice(0, 4), deregister: members.slice(0, 4) })];
+    assert.equal(summarisePlan(1n, few, 0, guard).removalsHeld, false, 'fewer than 10 removals are never held');
+  });
+
+  test('the text lists only targets with something to say, sorted, and counts malformed keys', () => {
+    const text = renderPlanText(
+      summarisePlan(
+        9n,
+        [
+          target({ id: 'elb/r/z', register: ['i-9'] }),
+          target({ id: 'elb/r/quiet', desired: ['i-1'], actual: ['i-1'] }),
+          target({ id: 'elb/r/a', keptByPolicy: ['i-3'] }),
+        ],
+        2,
+        guard,
+      ),
+    );
+    assert.deepEqual(text.trimEnd().split('\n'), [
+      'elb/r/a (elb, multiple)',
+      '  = i-3 (kept: upsert-only policy)',
+      'elb/r/z (elb, multiple)',
+      '  + i-9',
+      '1 of 3 targets would change at revision 9: 1 members added, 0 removed.',
+      '2 malformed keys ignored (lbmanager validate lists them).',
+    ]);
+  });
+});
