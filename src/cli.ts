@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerAnnounceCommand } from './commands/announce.js';
 import { registerFakeAwsCommand } from './commands/fake-aws.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { UsageError } from './config-flags.js';
@@ -17,7 +19,9 @@ const program = new Command('lbmanager')
 
 registerRunCommand(program);
 registerFakeAwsCommand(program);
+registerPlanCommand(program);
 registerValidateCommand(program);
+registerAnnounceCommand(program);
 
 try {
   await program.parseAsync(process.argv);

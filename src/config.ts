@@ -1,6 +1,16 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { endpointList, intIn, nonEmpty, oneOf, resolveFlags, url, UsageError, type FlagDef } from './config-flags.js';
+import {
+  endpointList,
+  flagName,
+  intIn,
+  nonEmpty,
+  oneOf,
+  resolveFlags,
+  url,
+  UsageError,
+  type FlagDef,
+} from './config-flags.js';
 import { parseListen } from './admin/server.js';
 import type { Policy } from './plan/membership-plan.js';
 import { normalisePrefix } from './tree/keys.js';
@@ -188,6 +198,24 @@ export const DAEMON_FLAGS: readonly FlagDef[] = [
     defaultDescription: 'json when stdout is not a TTY, else text',
   },
 ];
+
+const CONNECTION_FLAG_NAMES = new Set([
+  'etcd-endpoints',
+  'etcd-host',
+  'prefix',
+  'config-path',
+  'etcd-ca',
+  'etcd-cert',
+  'etcd-key',
+  'etcd-username',
+  'etcd-password',
+]);
+
+/** The flags saying how to reach etcd and which tree to read (for validate and announce). */
+export const ETCD_FLAGS: readonly FlagDef[] = DAEMON_FLAGS.filter((f) => CONNECTION_FLAG_NAMES.has(flagName(f)));
+
+/** --log-level and --log-format. */
+export const LOG_FLAGS: readonly FlagDef[] = DAEMON_FLAGS.filter((f) => flagName(f).startsWith('log-'));
 
 function listenValue(value: string): string {
   if (value === 'off') return value;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addFlags, oneOf, type FlagDef } from '../config-flags.js';
-import { daemonConfig, DAEMON_FLAGS } from '../config.js';
+import { daemonConfig, ETCD_FLAGS } from '../config.js';
 import { createEtcdClient } from '../etcd/client.js';
 import { readSnapshot } from '../etcd/source.js';
 import { parseKey } from '../tree/keys.js';
@@ -14,19 +14,8 @@ export function write(text: string): Promise<void> {
 /** Exit codes of `lbmanager validate`. */
 export const VALIDATE_EXIT = { clean: 0, malformed: 1, error: 2 } as const;
 
-const CONNECTION_FLAGS = new Set([
-  '--etcd-endpoints',
-  '--etcd-host',
-  '--prefix',
-  '--config-path',
-  '--etcd-ca',
-  '--etcd-cert',
-  '--etcd-key',
-  '--etcd-username',
-  '--etcd-password',
-]);
 const FLAGS: readonly FlagDef[] = [
-  ...DAEMON_FLAGS.filter((f) => CONNECTION_FLAGS.has(f.flags.split(' ')[0] ?? '')),
+  ...ETCD_FLAGS,
   { flags: '--output <format>', description: 'text or json', parse: oneOf(['text', 'json'] as const), default: 'text' },
 ];
 
