@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureEtcd } from './ensure-etcd.mjs';
+import { ensureEtcd } from './ensure-tools.mjs';
 import { CLI, freePort, sleep, startEtcdServer, startProcess } from './lib/processes.mjs';
 
 const once = process.argv.includes('--once');

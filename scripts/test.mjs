@@ -1,9 +1,10 @@
-// The whole test suite: makes sure etcd is there (tests that need it fail rather than skip), builds the CLI that the
-// end-to-end tests run, then runs every test file with Node's test runner. `node scripts/test.mjs unit` runs unit tests only.
+// The whole test suite: makes sure etcd and the other programs the tests run are there (installed from Debian when
+// root; tests that need them fail rather than skip), builds the CLI that the end-to-end tests run, then runs every test
+// file with Node's test runner. `node scripts/test.mjs unit` runs unit tests only.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureEtcd } from './ensure-etcd.mjs';
+import { ensureTools, TEST_TOOLS } from './ensure-tools.mjs';
 
 const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
 
@@ -29,7 +30,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 if (suites.some((s) => s !== 'unit')) {
-  ensureEtcd();
+  ensureTools(TEST_TOOLS);
   const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
