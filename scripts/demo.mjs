@@ -27,7 +27,7 @@ writeFileSync(
   JSON.stringify(
     {
       elb: { 'us-east-1': { web: { instances: [] } } },
-      elbv2: {},
+      elbv2: { 'us-east-1': { 'web-tg': { port: 80, protocol: 'HTTP', targetType: 'ip', targets: [] } } },
       route53: { zones: { [ZONE]: { name: 'example.test', recordSets: [] } } },
       terminated: {},
     },
@@ -90,7 +90,9 @@ const daemon = startProcess(
 
 console.log(bold('\nlbmanager demo'));
 console.log(`etcd:     ${etcd.endpoint}`);
-console.log(`fake AWS: ${fakeUrl} (load balancer "web" in us-east-1, hosted zone ${ZONE} example.test)`);
+console.log(
+  `fake AWS: ${fakeUrl} (load balancer "web" and target group "web-tg" in us-east-1, hosted zone ${ZONE} example.test)`,
+);
 console.log(`admin:    ${adminUrl} (/healthz /readyz /metrics /state, POST /resync)`);
 
 function etcdctl(...args) {
@@ -108,7 +110,8 @@ async function awsHolds() {
     .filter((s) => s.type === 'A' || s.type === 'AAAA')
     .map((s) => `${s.name} ${s.type} ${[...s.values].sort().join(',')}`)
     .sort();
-  return { instances, sets };
+  const targets = (state.elbv2?.['us-east-1']?.['web-tg']?.targets ?? []).map((t) => `${t.id}:${t.port}`).sort();
+  return { instances, targets, sets };
 }
 
 let failures = 0;
@@ -116,17 +119,20 @@ async function step(title, actions, expected) {
   console.log(bold(`\n== ${title}`));
   actions();
   const want = JSON.stringify(expected);
+  // A step names what it changes; the rest is still printed.
+  const picked = (g) => JSON.stringify(Object.fromEntries(Object.keys(expected).map((k) => [k, g[k]])));
   const end = Date.now() + 15000;
   let got;
   for (;;) {
     got = await awsHolds();
-    if (JSON.stringify(got) === want) break;
+    if (picked(got) === want) break;
     if (Date.now() > end) break;
     await sleep(100);
   }
   console.log(`ELB web:       ${got.instances.length ? got.instances.join(' ') : '(no instances)'}`);
+  console.log(`ELBv2 web-tg:  ${got.targets.length ? got.targets.join(' ') : '(no targets)'}`);
   console.log(`Route53 zone:  ${got.sets.length ? got.sets.join('\n               ') : '(no A/AAAA records)'}`);
-  if (JSON.stringify(got) !== want) {
+  if (picked(got) !== want) {
     failures++;
     console.log(`NOT CONVERGED: expected ${want}`);
   }
@@ -134,6 +140,7 @@ async function step(title, actions, expected) {
 
 const elbKey = (cls, id) => `${PREFIX}/elb/us-east-1/web/${cls}/${id}`;
 const dnsKey = (cls, ip) => `${PREFIX}/route53/us-east-1/${ZONE}/www.example.test/${cls}/${ip}`;
+const tgKey = (cls, target) => `${PREFIX}/elbv2/us-east-1/web-tg/${cls}/${target}`;
 const [i1, i2, i3] = ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60003'];
 
 await step(
@@ -176,12 +183,25 @@ await step(
   },
 );
 await step(
-  'The last members leave: the load balancer is emptied and the A set deleted',
+  'An ELBv2 target group (IP targets): one on the group port, one on port 8080, one IPv6',
+  () => {
+    etcdctl('put', tgKey('multiple', '10.0.1.5'), '');
+    etcdctl('put', tgKey('multiple', '10.0.1.6:8080'), '');
+    etcdctl('put', tgKey('multiple', '[2001:db8::15]:8080'), '');
+  },
+  { targets: ['10.0.1.5:80', '10.0.1.6:8080', '2001:db8::15:8080'] },
+);
+await step('One target leaves', () => etcdctl('del', tgKey('multiple', '10.0.1.5')), {
+  targets: ['10.0.1.6:8080', '2001:db8::15:8080'],
+});
+await step(
+  'The last members leave: the load balancer and the target group are emptied and the A set deleted',
   () => {
     etcdctl('del', elbKey('multiple', i2));
+    etcdctl('del', '--prefix', `${PREFIX}/elbv2/`);
     etcdctl('del', '--prefix', `${PREFIX}/route53/`);
   },
-  { instances: [], sets: [] },
+  { instances: [], targets: [], sets: [] },
 );
 
 if (once) {
@@ -198,6 +218,8 @@ console.log(`  export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFA
 console.log(`  etcdctl put ${elbKey('multiple', 'i-0123456789abcdef0')} ""`);
 console.log(`  aws --endpoint-url ${fakeUrl} elb describe-load-balancers --load-balancer-names web`);
 console.log(`  etcdctl put ${dnsKey('multiple', '198.51.100.7')} ""`);
+console.log(`  etcdctl put ${tgKey('multiple', '10.0.2.9:8080')} ""`);
+console.log(`  aws --endpoint-url ${fakeUrl} elbv2 describe-target-groups --names web-tg`);
 console.log(`  aws --endpoint-url ${fakeUrl} route53 list-resource-record-sets --hosted-zone-id ${ZONE}`);
 console.log(`  etcdctl del --prefix ${PREFIX}/`);
 console.log(`  curl -s ${adminUrl}/state`);

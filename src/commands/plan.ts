@@ -106,7 +106,8 @@ export async function planTargets(
         if (!provider)
           throw new AwsCallError('other', 'Unsupported', `${t.kind} targets are not supported by this build`);
         const actual = (await provider.readMembers(t)).sort();
-        plans.push({ ...base, actual, ...planMembership(d.members, actual, options.policy) });
+        const wanted = provider.normalise ? provider.normalise(t, d.members) : [...d.members];
+        plans.push({ ...base, desired: wanted, actual, ...planMembership(wanted, actual, options.policy) });
       } catch (e) {
         plans.push({ ...base, actual: undefined, register: [], deregister: [], keptByPolicy: [], error: errorOf(e) });
       }

@@ -10,6 +10,7 @@ import { supersededKeys } from '../tree/desired.js';
 import { TreeSource } from '../etcd/source.js';
 import { AwsClients, resolveLegacyCredentials } from '../providers/aws-clients.js';
 import { ElbProvider } from '../providers/elb.js';
+import { Elbv2Provider } from '../providers/elbv2.js';
 import { Route53AwsProvider } from '../providers/route53.js';
 import { Route53RateLimiter } from '../providers/route53-rate-limiter.js';
 import type { Route53Provider } from '../providers/types.js';
@@ -69,7 +70,7 @@ export function buildProviders(config: DaemonConfig, metrics?: Metrics) {
     }
     return p;
   };
-  return { clients, providers: { elb: new ElbProvider(clients), route53 } };
+  return { clients, providers: { elb: new ElbProvider(clients), elbv2: new Elbv2Provider(clients), route53 } };
 }
 
 /** Starts the daemon; resolves once the first snapshot is loaded (reconciles then run in the background). */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addFlags, oneOf, type FlagDef } from '../config-flags.js';
-import { daemonConfig, ETCD_FLAGS } from '../config.js';
+import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config.js';
 import { createEtcdClient } from '../etcd/client.js';
 import { readSnapshot } from '../etcd/source.js';
 import { parseKey } from '../tree/keys.js';
@@ -16,6 +16,7 @@ export const VALIDATE_EXIT = { clean: 0, malformed: 1, error: 2 } as const;
 
 const FLAGS: readonly FlagDef[] = [
   ...ETCD_FLAGS,
+  ...LOG_FLAGS,
   { flags: '--output <format>', description: 'text or json', parse: oneOf(['text', 'json'] as const), default: 'text' },
 ];
 

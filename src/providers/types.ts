@@ -15,6 +15,11 @@ export interface MembershipProvider {
   register(target: MembershipTarget, members: readonly string[]): Promise<void>;
   /** Deregisters members in one call. */
   deregister(target: MembershipTarget, members: readonly string[]): Promise<void>;
+  /**
+   * Brings desired members to the form readMembers reports (ELBv2: the group's default port left out), once the target
+   * has been read. Without it, members compare as written.
+   */
+  normalise?(target: MembershipTarget, members: readonly string[]): string[];
 }
 
 /** The two address families lbmanager manages in Route53. */

@@ -21,6 +21,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { canonicalIp } from '../util/ip.js';
 import type { Logger } from '../util/logger.js';
 import type { BackoffOptions } from './backoff.js';
+import { splitTarget } from '../providers/elbv2.js';
 import { applyIsolating } from './isolate.js';
 import { RemovalHold, type RemovalHoldState } from './removal-hold.js';
 import { WorkQueue } from './work-queue.js';
@@ -148,7 +149,10 @@ export class Reconciler {
       },
       (id) => {
         const t = this.known.get(id);
-        return new Set(t ? this.desiredOf(t, id).members : []);
+        if (!t) return new Set<string>();
+        const members = this.desiredOf(t, id).members;
+        const provider = t.kind === 'route53' ? undefined : this.membershipProvider(t);
+        return new Set(t.kind !== 'route53' && provider?.normalise ? provider.normalise(t, members) : members);
       },
       this.logger,
       this.clock,
@@ -416,10 +420,14 @@ export class Reconciler {
     };
   }
 
+  private membershipProvider(t: MembershipTarget): MembershipProvider | undefined {
+    return t.kind === 'elb' ? this.options.providers.elb : this.options.providers.elbv2;
+  }
+
   private async reconcileMembership(id: string): Promise<void> {
     const t = this.known.get(id);
     if (!t || t.kind === 'route53') return;
-    const provider = t.kind === 'elb' ? this.options.providers.elb : this.options.providers.elbv2;
+    const provider = this.membershipProvider(t);
     const status = this.statusOf(t, id);
     if (!provider) {
       this.recordError(status, new Error(`${t.kind} targets are not supported by this build`));
@@ -430,8 +438,10 @@ export class Reconciler {
     status.desired = desired.members;
     try {
       const actual = await provider.readMembers(t);
+      const wanted = provider.normalise ? provider.normalise(t, desired.members) : desired.members;
+      status.desired = wanted;
       this.hold.observe(id, actual);
-      let plan = planMembership(desired.members, actual, this.policy);
+      let plan = planMembership(wanted, actual, this.policy);
       status.keptByPolicy = plan.keptByPolicy;
       status.heldRemovals = [];
       if (plan.deregister.length > 0 && !this.dryRun && !this.mayRemove(id)) {
@@ -476,7 +486,8 @@ export class Reconciler {
     for (const part of chunk(members)) {
       const result = await applyIsolating(
         part,
-        (m) => m,
+        // AWS names ELBv2 offenders by id, without the port.
+        (m) => (t.kind === 'elbv2' ? splitTarget(m).id : m),
         (batch) => provider[action](t, batch),
       );
       applied.push(...result.applied);

@@ -20,6 +20,8 @@ export interface Stack {
   daemon(args?: string[], identity?: string): Promise<StackDaemon>;
   /** Instances of a Classic ELB load balancer, sorted. */
   members(lb: string, region?: string): Promise<string[]>;
+  /** Targets of an ELBv2 target group as `id:port`, sorted. */
+  targets(tg: string, region?: string): Promise<string[]>;
   state(): Promise<FakeStateView>;
   calls(since?: number): ReturnType<typeof fakeCalls>;
   /** Puts keys fast: transactions of 100 puts. */
@@ -29,12 +31,20 @@ export interface Stack {
 
 /** Starts a stack; `lbs` are created in us-east-1, `zones` as `{ id: name }`. */
 export async function startStack(
-  options: { lbs?: string[]; zones?: Record<string, string>; fake?: FakeAwsOptions; terminated?: string[] } = {},
+  options: {
+    lbs?: string[];
+    zones?: Record<string, string>;
+    /** ELBv2 target groups in us-east-1. */
+    tgs?: Record<string, { port: number; targetType: 'instance' | 'ip' }>;
+    fake?: FakeAwsOptions;
+    terminated?: string[];
+  } = {},
 ): Promise<Stack> {
   const etcd = await startEtcd();
   const fake = await startTestFakeAws(options.fake ?? {});
   fake.state.load({
     elb: { 'us-east-1': Object.fromEntries((options.lbs ?? []).map((n) => [n, { instances: [] }])) },
+    elbv2: { 'us-east-1': Object.fromEntries(Object.entries(options.tgs ?? {}).map(([n, g]) => [n, { ...g }])) },
     route53: {
       zones: Object.fromEntries(
         Object.entries(options.zones ?? {}).map(([id, name]) => [id, { name, recordSets: [] }]),
@@ -77,6 +87,10 @@ export async function startStack(
     async members(lb, region = 'us-east-1') {
       return (await fakeState(fake.url)).elb[region]?.[lb]?.instances ?? [];
     },
+    async targets(tg, region = 'us-east-1') {
+      const g = (await fakeState(fake.url)).elbv2[region]?.[tg];
+      return (g?.targets ?? []).map((t) => `${t.id}:${t.port}`).sort();
+    },
     state: () => fakeState(fake.url),
     calls: (since = 0) => fakeCalls(fake.url, since),
     async putMany(keys, value = '') {
@@ -114,6 +128,7 @@ export async function adminState(d: StackDaemon): Promise<{
     rejected: string[];
     heldRemovals: string[];
     lastError: { code: string } | null;
+    lastSync: string | null;
   }>;
 }> {
   return (await (await fetch(`${d.adminUrl}/state`)).json()) as never;

@@ -1,40 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { FakeAwsServer } from '../../src/fake-aws/server.js';
+import { runAws } from '../helpers/aws-cli.js';
 import { fakeCalls, fakeState, startTestFakeAws } from '../helpers/fake-aws.js';
-
-// Debian's awscli (what .ci/run installs); another `aws` on PATH otherwise. Missing: the test fails, never skips.
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 
 describe('fake-aws through a second, independent client: the AWS CLI (botocore)', () => {
   let fake: FakeAwsServer;
-  const aws = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      execFile(
-        AWS,
-        ['--endpoint-url', fake.url, '--output', 'json', ...args],
-        {
-          env: {
-            ...process.env,
-            AWS_ACCESS_KEY_ID: 'AKIDCLI',
-            AWS_SECRET_ACCESS_KEY: 'secret',
-            AWS_DEFAULT_REGION: 'us-east-1',
-            AWS_PAGER: '',
-            AWS_EC2_METADATA_DISABLED: 'true',
-          },
-          maxBuffer: 32 * 1024 * 1024,
-        },
-        (err, stdout, stderr) => {
-          if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-            reject(new Error('the AWS CLI is not installed: apt-get install awscli (.ci/run does this)'));
-            return;
-          }
-          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-        },
-      );
-    });
+  const aws = (...args: string[]) => runAws(fake.url, ...args);
   const ok = async (...args: string[]): Promise<unknown> => {
     const r = await aws(...args);
     assert.equal(r.code, 0, `aws ${args.join(' ')} failed: ${r.stderr}`);

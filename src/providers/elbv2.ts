@@ -1,0 +1,133 @@
+import {
+  DeregisterTargetsCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  RegisterTargetsCommand,
+  type TargetDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { canonicalIp } from '../util/ip.js';
+import type { AwsClients } from './aws-clients.js';
+import { classifyAwsError } from './aws-errors.js';
+import { AwsCallError, type MembershipProvider, type MembershipTarget } from './types.js';
+
+/** A target group as lbmanager needs it: its ARN and the port targets get when their key names none. */
+interface GroupInfo {
+  readonly arn: string;
+  readonly port: number | undefined;
+}
+
+/** A member string (`i-…`, `i-…:8080`, `10.0.0.5:80`, `[2001:db8::5]:80`, `2001:db8::5`) as id and optional port. */
+export function splitTarget(member: string): { id: string; port: number | undefined } {
+  if (member.startsWith('[')) {
+    const end = member.indexOf(']');
+    return { id: member.slice(1, end), port: Number(member.slice(end + 2)) };
+  }
+  const colon = member.lastIndexOf(':');
+  // One colon is host:port; more are an IPv6 address without a port.
+  if (colon > 0 && member.indexOf(':') === colon) {
+    return { id: member.slice(0, colon), port: Number(member.slice(colon + 1)) };
+  }
+  return { id: member, port: undefined };
+}
+
+/** The member string of a target: the port is left out when it is the group's default, as keys usually leave it out. */
+export function joinTarget(id: string, port: number | undefined, defaultPort: number | undefined): string {
+  const canonical = canonicalIp(id)?.address ?? id;
+  if (port === undefined || port === defaultPort) return canonical;
+  return canonical.includes(':') ? `[${canonical}]:${port}` : `${canonical}:${port}`;
+}
+
+/** Health states of targets that are on their way out (or not registered at all): not members any more. */
+const LEAVING = new Set(['draining']);
+
+/**
+ * ELBv2 target groups: members are targets (instance ids or IPs, with ports). The group name in the key is resolved to
+ * its ARN once and cached; a TargetGroupNotFound answer drops the cache entry, so a group recreated under the same name
+ * is found again on the next attempt. Members are reported with the port left out when it is the group's port, and
+ * {@link normalise} brings desired members to the same form, so `i-1` and `i-1:80` are one member in a group on port 80.
+ */
+export class Elbv2Provider implements MembershipProvider {
+  private readonly groups = new Map<string, GroupInfo>();
+
+  constructor(private readonly clients: AwsClients) {}
+
+  private async group(target: MembershipTarget): Promise<GroupInfo> {
+    const key = `${target.region}/${target.name}`;
+    const cached = this.groups.get(key);
+    if (cached) return cached;
+    const res = await this.clients.elbv2(target.region).send(new DescribeTargetGroupsCommand({ Names: [target.name] }));
+    const g = res.TargetGroups?.find((t) => t.TargetGroupName === target.name);
+    if (!g?.TargetGroupArn) {
+      throw new AwsCallError('not-found', 'TargetGroupNotFound', `One or more target groups not found: ${target.name}`);
+    }
+    if (g.TargetType === 'lambda' || g.TargetType === 'alb') {
+      throw new AwsCallError(
+        'other',
+        'UnsupportedTargetType',
+        `target group ${target.name} has target type ${g.TargetType}; lbmanager manages instance and ip groups`,
+      );
+    }
+    const info = { arn: g.TargetGroupArn, port: g.Port };
+    this.groups.set(key, info);
+    return info;
+  }
+
+  // Every call goes through here: errors are classified, and a vanished group is looked up again next time.
+  private async withGroup<T>(target: MembershipTarget, call: (g: GroupInfo) => Promise<T>): Promise<T> {
+    try {
+      return await call(await this.group(target));
+    } catch (e) {
+      const err = classifyAwsError(e);
+      if (err.category === 'not-found') this.groups.delete(`${target.region}/${target.name}`);
+      throw err;
+    }
+  }
+
+  /** @inheritdoc */
+  readMembers(target: MembershipTarget): Promise<string[]> {
+    return this.withGroup(target, async (g) => {
+      const res = await this.clients
+        .elbv2(target.region)
+        .send(new DescribeTargetHealthCommand({ TargetGroupArn: g.arn }));
+      const members = new Set<string>();
+      for (const d of res.TargetHealthDescriptions ?? []) {
+        if (!d.Target?.Id || LEAVING.has(d.TargetHealth?.State ?? '')) continue;
+        if (d.TargetHealth?.State === 'unused' && d.TargetHealth.Reason === 'Target.NotRegistered') continue;
+        members.add(joinTarget(d.Target.Id, d.Target.Port, g.port));
+      }
+      return [...members].sort();
+    });
+  }
+
+  /** @inheritdoc */
+  normalise(target: MembershipTarget, members: readonly string[]): string[] {
+    const port = this.groups.get(`${target.region}/${target.name}`)?.port;
+    return [...new Set(members.map((m) => joinTarget(splitTarget(m).id, splitTarget(m).port, port)))].sort();
+  }
+
+  private targets(g: GroupInfo, members: readonly string[]): TargetDescription[] {
+    return members.map((m) => {
+      const { id, port } = splitTarget(m);
+      const p = port ?? g.port;
+      return p === undefined ? { Id: id } : { Id: id, Port: p };
+    });
+  }
+
+  /** @inheritdoc */
+  register(target: MembershipTarget, members: readonly string[]): Promise<void> {
+    return this.withGroup(target, async (g) => {
+      await this.clients
+        .elbv2(target.region)
+        .send(new RegisterTargetsCommand({ TargetGroupArn: g.arn, Targets: this.targets(g, members) }));
+    });
+  }
+
+  /** @inheritdoc */
+  deregister(target: MembershipTarget, members: readonly string[]): Promise<void> {
+    return this.withGroup(target, async (g) => {
+      await this.clients
+        .elbv2(target.region)
+        .send(new DeregisterTargetsCommand({ TargetGroupArn: g.arn, Targets: this.targets(g, members) }));
+    });
+  }
+}
