@@ -39,6 +39,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
         Buffer: 'readonly',
+        performance: 'readonly',
       },
     },
   },

@@ -193,6 +193,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       const finished = await reconciler.stop(config.shutdownTimeout * 1000);
       if (!finished)
         logger.warn('shutdown timeout reached with AWS calls still in flight', { timeoutS: config.shutdownTimeout });
+      await stateRecord.drain();
       await elected.stop();
       client.close();
       clients.destroy();

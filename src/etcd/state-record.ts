@@ -27,6 +27,12 @@ function isTarget(v: unknown): v is Target {
  */
 export class StateRecord {
   private readonly written = new Map<string, string>();
+  /** Records waiting to be written: the newest per target, with everyone waiting for it. */
+  private readonly pending = new Map<
+    string,
+    { readonly value: string | undefined; readonly done: Array<() => void> }
+  >();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: Etcd3,
@@ -54,27 +60,77 @@ export class StateRecord {
     return out;
   }
 
-  /** Records what was applied to a target; forgets it when it is gone from the tree and from AWS. */
-  async record(id: string, target: Target, members: readonly string[], inTree: boolean): Promise<void> {
-    const key = `${this.prefix}${id}`;
+  /**
+   * Records what was applied to a target; forgets it when it is gone from the tree and from AWS. Unchanged records are
+   * not written. Records made close together are written together, in transactions of up to 100 (a first pass over
+   * thousands of targets is a few dozen etcd requests, not thousands). Resolves once this record was written (or failed,
+   * which is logged: the record is an aid, and the next apply writes it again).
+   */
+  record(id: string, target: Target, members: readonly string[], inTree: boolean): Promise<void> {
     const remove = !inTree && members.length === 0;
-    const value = JSON.stringify({ target, members: [...members].sort(), at: new Date().toISOString() });
     const previous = this.written.get(id);
-    if (remove ? previous === undefined : previous !== undefined && sameMembers(previous, members)) return;
+    if (remove ? previous === undefined : previous !== undefined && sameMembers(previous, members)) {
+      return Promise.resolve();
+    }
+    const value = remove
+      ? undefined
+      : JSON.stringify({ target, members: [...members].sort(), at: new Date().toISOString() });
+    return new Promise((resolve) => {
+      const earlier = this.pending.get(id);
+      this.pending.set(id, { value, done: [...(earlier?.done ?? []), resolve] });
+      this.flushTimer ??= setTimeout(() => void this.flush(), 20);
+    });
+  }
+
+  /** Writes every pending record now (on shutdown, before the client closes). */
+  async drain(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    while (this.pending.size > 0) await this.flush();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+
+  private async flush(): Promise<void> {
+    this.flushTimer = undefined;
+    const batch = [...this.pending].slice(0, 100);
+    for (const [id] of batch) this.pending.delete(id);
+    if (this.pending.size > 0) this.flushTimer = setTimeout(() => void this.flush(), 0);
+    const ops = batch.map(([id, p]) =>
+      p.value === undefined
+        ? this.client.delete().key(`${this.prefix}${id}`)
+        : this.client.put(`${this.prefix}${id}`).value(p.value),
+    );
     const guard = this.guardKey();
     try {
-      const op = remove ? this.client.delete().key(key) : this.client.put(key).value(value);
       if (guard) {
-        const res = await this.client.if(guard, 'Create', '>', 0).then(op).commit();
+        const res = await this.client
+          .if(guard, 'Create', '>', 0)
+          .then(...ops)
+          .commit();
         if (!res.succeeded) throw new Error('not the leader any more (campaign key gone)');
-      } else await op;
-      if (remove) this.written.delete(id);
-      else this.written.set(id, value);
+      } else {
+        await this.client.kv.txn({
+          compare: [],
+          success: batch.map(([id, p]) =>
+            p.value === undefined
+              ? { request_delete_range: { key: Buffer.from(`${this.prefix}${id}`) } }
+              : { request_put: { key: Buffer.from(`${this.prefix}${id}`), value: Buffer.from(p.value) } },
+          ),
+          failure: [],
+        });
+      }
+      for (const [id, p] of batch) {
+        if (p.value === undefined) this.written.delete(id);
+        else this.written.set(id, p.value);
+      }
     } catch (e) {
       this.logger.warn('could not update the state record', {
-        target: id,
+        targets: batch.length,
         error: e instanceof Error ? e.message : String(e),
       });
+    } finally {
+      for (const [, p] of batch) for (const done of p.done) done();
     }
   }
 

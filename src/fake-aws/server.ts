@@ -45,6 +45,8 @@ export interface FakeAwsOptions extends Partial<Faults> {
 export interface FakeCall {
   readonly seq: number;
   readonly time: string;
+  /** When the request arrived, in epoch milliseconds with sub-millisecond precision (for latency measurements). */
+  readonly receivedAt: number;
   readonly operation: string;
   readonly service: 'elb' | 'elbv2' | 'route53';
   readonly region: string;
@@ -252,6 +254,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
 
   const aws = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const started = Date.now();
+    const receivedAt = performance.timeOrigin + performance.now();
     const id = requestId();
     const region = regionOf(req.headers.authorization);
     const userAgent = String(req.headers['user-agent'] ?? '');
@@ -314,7 +317,16 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
           : queryError(ns, err.code, err.message, id, err.type);
       res.writeHead(err.status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': id, Date: new Date().toUTCString() });
       res.end(errBody);
-      record({ operation, service, region, target, outcome: err.code, userAgent, durationMs: Date.now() - started });
+      record({
+        operation,
+        service,
+        region,
+        target,
+        outcome: err.code,
+        userAgent,
+        receivedAt,
+        durationMs: Date.now() - started,
+      });
       return;
     }
     res.writeHead(answer.status, {
@@ -330,6 +342,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       target: answer.target,
       outcome: 'ok',
       userAgent,
+      receivedAt,
       durationMs: Date.now() - started,
       ...(answer.members ? { members: answer.members } : {}),
     });

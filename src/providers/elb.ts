@@ -7,28 +7,93 @@ import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import { AwsCallError, type MembershipProvider, type MembershipTarget } from './types.js';
 
-/** Classic ELB: members are the instance ids registered with a load balancer. */
+/** Options of {@link ElbProvider}. */
+export interface ElbProviderOptions {
+  /** Below this many load balancers of a region, a prefetch is ignored and each is described on its own. @default 20 */
+  readonly prefetchMin?: number;
+  /** A prefetched answer older than this is not used. @default 10000 */
+  readonly prefetchMaxAgeMs?: number;
+  readonly now?: () => number;
+}
+
+interface Prefetch {
+  readonly at: number;
+  /** Names whose next read this listing answers (each only once). */
+  readonly names: Set<string>;
+  readonly listing: Promise<Map<string, string[]>>;
+}
+
+/** Most load balancers DescribeLoadBalancers returns per page. */
+const PAGE_SIZE = 400;
+
+/**
+ * Classic ELB: members are the instance ids registered with a load balancer. A full pass over many load balancers of a
+ * region reads them with one paged listing (400 per call) instead of one DescribeLoadBalancers each; any other read
+ * describes its load balancer on its own, so a reconcile after a change never acts on an old listing.
+ */
 export class ElbProvider implements MembershipProvider {
-  constructor(private readonly clients: AwsClients) {}
+  private readonly prefetches = new Map<string, Prefetch>();
+  private readonly prefetchMin: number;
+  private readonly prefetchMaxAgeMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly clients: AwsClients,
+    options: ElbProviderOptions = {},
+  ) {
+    this.prefetchMin = options.prefetchMin ?? 20;
+    this.prefetchMaxAgeMs = options.prefetchMaxAgeMs ?? 10_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** @inheritdoc */
+  prefetch(region: string, names: readonly string[]): void {
+    if (names.length < this.prefetchMin) return;
+    const listing = this.listRegion(region);
+    // A failed listing is not an error of any target: their reads fall back to describing each load balancer.
+    listing.catch(() => undefined);
+    this.prefetches.set(region, { at: this.now(), names: new Set(names), listing });
+  }
+
+  private async listRegion(region: string): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    let marker: string | undefined;
+    do {
+      const res = await this.clients
+        .elb(region)
+        .send(new DescribeLoadBalancersCommand({ PageSize: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }));
+      for (const lb of res.LoadBalancerDescriptions ?? []) {
+        if (lb.LoadBalancerName) out.set(lb.LoadBalancerName, instancesOf(lb.Instances));
+      }
+      marker = res.NextMarker || undefined;
+    } while (marker);
+    return out;
+  }
+
+  private async fromPrefetch(target: MembershipTarget): Promise<string[] | 'not-found' | undefined> {
+    const p = this.prefetches.get(target.region);
+    if (!p?.names.delete(target.name)) return undefined;
+    if (p.names.size === 0) this.prefetches.delete(target.region);
+    if (this.now() - p.at > this.prefetchMaxAgeMs) return undefined;
+    try {
+      return (await p.listing).get(target.name) ?? 'not-found';
+    } catch {
+      return undefined;
+    }
+  }
 
   /** @inheritdoc */
   async readMembers(target: MembershipTarget): Promise<string[]> {
+    const prefetched = await this.fromPrefetch(target);
+    if (prefetched === 'not-found') throw notFound(target.name);
+    if (prefetched) return prefetched;
     try {
       const res = await this.clients
         .elb(target.region)
         .send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [target.name] }));
       const lb = res.LoadBalancerDescriptions?.find((d) => d.LoadBalancerName === target.name);
-      if (!lb) {
-        throw new AwsCallError(
-          'not-found',
-          'LoadBalancerNotFound',
-          `There is no ACTIVE Load Balancer named '${target.name}'`,
-        );
-      }
-      return (lb.Instances ?? [])
-        .map((i) => i.InstanceId)
-        .filter((id): id is string => typeof id === 'string')
-        .sort();
+      if (!lb) throw notFound(target.name);
+      return instancesOf(lb.Instances);
     } catch (e) {
       throw classifyAwsError(e);
     }
@@ -61,4 +126,15 @@ export class ElbProvider implements MembershipProvider {
       throw classifyAwsError(e);
     }
   }
+}
+
+function notFound(name: string): AwsCallError {
+  return new AwsCallError('not-found', 'LoadBalancerNotFound', `There is no ACTIVE Load Balancer named '${name}'`);
+}
+
+function instancesOf(instances: ReadonlyArray<{ InstanceId?: string | undefined }> | undefined): string[] {
+  return (instances ?? [])
+    .map((i) => i.InstanceId)
+    .filter((id): id is string => typeof id === 'string')
+    .sort();
 }

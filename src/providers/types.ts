@@ -20,6 +20,11 @@ export interface MembershipProvider {
    * has been read. Without it, members compare as written.
    */
   normalise?(target: MembershipTarget, members: readonly string[]): string[];
+  /**
+   * A full pass is about to read these load balancers of a region: the provider may read them all at once (one paged
+   * listing instead of one call each). Each name's prefetched answer serves only its next read.
+   */
+  prefetch?(region: string, names: readonly string[]): void;
 }
 
 /** The two address families lbmanager manages in Route53. */

@@ -86,6 +86,9 @@ export interface ReconcilerOptions {
   readonly onApplied?: (id: string, target: Target, members: readonly string[], inTree: boolean) => void;
 }
 
+/** How much longer than a load balancer a hosted zone waits for quiet before its reconcile. */
+const ROUTE53_SETTLE_SCALE = 4;
+
 interface RejectedMember {
   readonly modRevision: bigint;
 }
@@ -128,6 +131,9 @@ export class Reconciler {
       process: (key) => this.reconcile(key),
       clock: this.clock,
       ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+      // A zone's reconcile costs two calls against Route53's 5 requests per second for the whole account: wait longer
+      // for a burst to end, so it becomes one change batch.
+      settleScale: (key) => (key.startsWith('route53/') ? ROUTE53_SETTLE_SCALE : 1),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.random ? { random: options.random } : {}),
       onFailure: (key, error, failures, delayMs) => {
@@ -222,7 +228,8 @@ export class Reconciler {
     this.stale = false;
     if (full) {
       this.rejected.clear();
-      for (const id of this.known.keys()) this.mark(id, false);
+      this.prefetchMembership();
+      this.markEvery(false);
     } else {
       for (const id of update.changedTargets) this.mark(id, false);
     }
@@ -283,12 +290,34 @@ export class Reconciler {
   /** Marks every known target dirty (drift repair). `now` cuts backoff waits short (an operator asked). */
   markAll(now: boolean): void {
     this.rejected.clear();
-    for (const id of this.known.keys()) this.mark(id, now);
+    this.prefetchMembership();
+    this.markEvery(now);
+  }
+
+  // Hosted zones first: their reads are their own, while load balancers of a region may all wait for one prefetched
+  // listing, and would otherwise hold every worker while it loads.
+  private markEvery(now: boolean): void {
+    for (const [id, t] of this.known) if (t.kind === 'route53') this.mark(id, now);
+    for (const [id, t] of this.known) if (t.kind !== 'route53') this.mark(id, now);
   }
 
   /** Stops taking work; waits for in-flight AWS calls at most `timeoutMs`. Never deregisters anything. */
   stop(timeoutMs: number): Promise<boolean> {
     return this.queue.stop(timeoutMs);
+  }
+
+  // A full pass reads every load balancer: let the provider read those of a region together (it decides whether that
+  // pays). Not for a standby, which reads nothing.
+  private prefetchMembership(): void {
+    if (!this.writable) return;
+    const byRegion = new Map<string, string[]>();
+    for (const t of this.known.values()) {
+      if (t.kind !== 'elb') continue;
+      const names = byRegion.get(t.region) ?? [];
+      byRegion.set(t.region, names);
+      names.push(t.name);
+    }
+    for (const [region, names] of byRegion) this.options.providers.elb.prefetch?.(region, names);
   }
 
   private remember(t: Target): void {

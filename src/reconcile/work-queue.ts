@@ -23,6 +23,11 @@ export interface WorkQueueOptions<K extends string> {
    * its writes (one etcd round trip each) are longer than `settleMs` on a loaded machine. @default 4 x settleMs
    */
   readonly burstSettleMs?: number;
+  /**
+   * Multiplies the three settle times for a key: keys whose runs are expensive (rate-limited APIs) wait longer so a
+   * burst becomes one run. @default () => 1
+   */
+  readonly settleScale?: (key: K) => number;
   /** A key keeps settling at most this long after its first mark, however busy it is. @default 1000 */
   readonly maxSettleMs?: number;
   /** Told about every failure and the delay before the retry. */
@@ -87,8 +92,9 @@ export class WorkQueue<K extends string = string> {
     const current = this.settling.get(key);
     if (current) this.clock.clearTimeout(current.timer);
     const first = current?.first ?? now;
-    const quiet = burst || current ? this.burstSettleMs : this.settleMs;
-    const due = Math.min(now + quiet, first + this.maxSettleMs);
+    const scale = this.options.settleScale?.(key) ?? 1;
+    const quiet = (burst || current ? this.burstSettleMs : this.settleMs) * scale;
+    const due = Math.min(now + quiet, first + this.maxSettleMs * scale);
     const timer = this.clock.setTimeout(
       () => {
         this.settling.delete(key);

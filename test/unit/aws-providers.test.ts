@@ -127,6 +127,53 @@ describe('Classic ELB provider (mocked SDK)', () => {
       Instances: [{ InstanceId: 'i-0000000a' }, { InstanceId: 'i-0000000b' }],
     });
   });
+
+  // A full pass reads a region with one paged listing.
+  const names = Array.from({ length: 25 }, (_, i) => `lb-${i}`);
+  const lb = (name: string) => ({
+    LoadBalancerName: name,
+    Instances: [{ InstanceId: `i-${name.slice(3).padStart(8, '0')}` }],
+  });
+  const t = (name: string) => ({ kind: 'elb' as const, region: 'us-east-1', name });
+
+  test('one listing (paged) answers the next read of each name; later reads describe the load balancer', async () => {
+    mock
+      .on(DescribeLoadBalancersCommand, { PageSize: 400 })
+      .resolves({ LoadBalancerDescriptions: names.slice(0, 20).map(lb), NextMarker: 'm1' });
+    mock
+      .on(DescribeLoadBalancersCommand, { PageSize: 400, Marker: 'm1' })
+      .resolves({ LoadBalancerDescriptions: names.slice(20, 24).map(lb) });
+    mock.on(DescribeLoadBalancersCommand, { LoadBalancerNames: ['lb-3'] }).resolves({
+      LoadBalancerDescriptions: [{ LoadBalancerName: 'lb-3', Instances: [] }],
+    });
+    const p = new ElbProvider(clients);
+    p.prefetch('us-east-1', names);
+    assert.deepEqual(await p.readMembers(t('lb-3')), ['i-00000003']);
+    assert.deepEqual(await p.readMembers(t('lb-21')), ['i-00000021']);
+    await assert.rejects(p.readMembers(t('lb-24')), (e: { code?: string }) => e.code === 'LoadBalancerNotFound');
+    assert.equal(mock.commandCalls(DescribeLoadBalancersCommand).length, 2, 'two pages, no per-name call yet');
+    assert.deepEqual(await p.readMembers(t('lb-3')), [], 'a second read is fresh');
+    assert.equal(mock.commandCalls(DescribeLoadBalancersCommand).length, 3);
+  });
+
+  test('a few load balancers, a stale listing or a failed one: each is described on its own', async () => {
+    mock.on(DescribeLoadBalancersCommand, { PageSize: 400 }).rejects(sdkError('Throttling', 'Rate exceeded'));
+    mock.on(DescribeLoadBalancersCommand, { LoadBalancerNames: ['lb-1'] }).resolves({
+      LoadBalancerDescriptions: [lb('lb-1')],
+    });
+    const few = new ElbProvider(clients);
+    few.prefetch('us-east-1', names.slice(0, 5));
+    assert.deepEqual(await few.readMembers(t('lb-1')), ['i-00000001']);
+    assert.equal(mock.commandCalls(DescribeLoadBalancersCommand, { PageSize: 400 }).length, 0, 'no listing for 5');
+    const failed = new ElbProvider(clients);
+    failed.prefetch('us-east-1', names);
+    assert.deepEqual(await failed.readMembers(t('lb-1')), ['i-00000001'], 'falls back when the listing fails');
+    let clock = 0;
+    const stale = new ElbProvider(clients, { now: () => clock });
+    stale.prefetch('us-east-1', names);
+    clock = 60_000;
+    assert.deepEqual(await stale.readMembers(t('lb-1')), ['i-00000001'], 'an old listing is not used');
+  });
 });
 
 describe('Route53 provider (mocked SDK)', () => {

@@ -309,6 +309,25 @@ describe('work queue: settling', () => {
     assert.equal(runs.length, 2, 'the marks made after the first run give one more');
   });
 
+  test('settleScale makes expensive keys wait longer for quiet, others not', async () => {
+    const clock = new FakeClock();
+    const runs: string[] = [];
+    const q = new WorkQueue({
+      clock,
+      settleMs: 25,
+      settleScale: (key) => (key.startsWith('zone') ? 4 : 1),
+      process: (key) => (runs.push(`${key}@${clock.now()}`), Promise.resolve()),
+    });
+    q.add('zone-a');
+    q.add('lb-a');
+    clock.advance(25);
+    await flush();
+    assert.deepEqual(runs, ['lb-a@25']);
+    clock.advance(75);
+    await flush();
+    assert.deepEqual(runs, ['lb-a@25', 'zone-a@100']);
+  });
+
   test('onIdle waits for settling keys', async () => {
     const clock = new FakeClock();
     let ran = false;
