@@ -1,0 +1,131 @@
+// `npm run bench`: every benchmark, then bench/results/latest.json, the charts and the tables in bench/README.md.
+// `npm run bench -- --quick`: a small B2 only (CI); exits 1 when calls exceed 1.5x the lower bound.
+// `npm run bench -- --only b3` runs one benchmark (results are printed, the README is left alone).
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { coldStart } from './b1-cold-start.mjs';
+import { burst } from './b2-burst.mjs';
+import { latency } from './b3-latency.mjs';
+import { faults } from './b5-faults.mjs';
+import { groupedBarsLog, histogram } from './lib/charts.mjs';
+import { machine, startBench } from './lib/harness.mjs';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const f = (n, digits = 0) =>
+  Number(n).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mmm = (s, digits = 0, unit = '') => `${f(s.median, digits)}${unit} (${f(s.min, digits)}–${f(s.max, digits)})`;
+const verdict = (ok) => (ok ? 'met' : '**missed**');
+
+const started = Date.now();
+const bench = await startBench();
+const log = (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+try {
+  if (quick) {
+    const b2 = await burst(bench, { rounds: 3, quick: true, log });
+    const ratios = {
+      elb: b2.calls.elb.max / b2.lowerBound.elb,
+      route53: b2.calls.route53.max / b2.lowerBound.route53,
+    };
+    mkdirSync(here('results'), { recursive: true });
+    writeFileSync(
+      here('results/quick.tmp.json'),
+      `${JSON.stringify({ machine: machine(bench), b2, ratios }, null, 2)}\n`,
+    );
+    const ok = ratios.elb <= 1.5 && ratios.route53 <= 1.5;
+    log(
+      `quick B2: worst run ${b2.calls.elb.max} ELB calls (lower bound ${b2.lowerBound.elb}, ${ratios.elb.toFixed(2)}x), ` +
+        `${b2.calls.route53.max} Route53 calls (lower bound ${b2.lowerBound.route53}, ${ratios.route53.toFixed(2)}x): ` +
+        (ok ? 'within 1.5x' : 'OVER 1.5x'),
+    );
+    process.exitCode = ok ? 0 : 1;
+  } else {
+    const want = (name) => !only || only === name;
+    const results = { machine: machine(bench) };
+    if (want('b1') || want('b4')) results.b1 = await coldStart(bench, { log });
+    if (want('b2')) results.b2 = await burst(bench, { log });
+    if (want('b3')) results.b3 = await latency(bench, { log });
+    if (want('b5')) results.b5 = await faults(bench, { log });
+    results.durationSeconds = Math.round((Date.now() - started) / 1000);
+    if (only) {
+      console.log(JSON.stringify(results, (k, v) => (k === 'latencies' ? undefined : v), 2));
+    } else {
+      writeResults(results);
+      log('wrote bench/results/latest.json, the charts and bench/README.md');
+    }
+  }
+} finally {
+  await bench.stop();
+}
+
+function writeResults(r) {
+  mkdirSync(here('results'), { recursive: true });
+  writeFileSync(here('results/latest.json'), `${JSON.stringify(r, null, 2)}\n`);
+  writeFileSync(
+    here('results/b2-calls.svg'),
+    groupedBarsLog({
+      title: `B2: AWS calls for a burst of ${r.b2.keys.toLocaleString('en')} keys`,
+      unit: 'calls',
+      series: ['lbmanager (median of 5)', 'lower bound', "original lbManager's pattern"],
+      groups: [
+        { name: 'Classic ELB', values: [r.b2.calls.elb.median, r.b2.lowerBound.elb, r.b2.original.elb] },
+        { name: 'Route53', values: [r.b2.calls.route53.median, r.b2.lowerBound.route53, r.b2.original.route53] },
+      ],
+    }),
+  );
+  writeFileSync(
+    here('results/b3-latency.svg'),
+    histogram({
+      title: `B3: put -> register call latency (${r.b3.latencies.length} changes)`,
+      unit: 'milliseconds',
+      binMs: 5,
+      values: r.b3.latencies,
+      marks: [
+        { label: `p50 ${r.b3.p50Ms.median.toFixed(0)} ms`, value: r.b3.p50Ms.median },
+        { label: `p99 ${r.b3.p99Ms.median.toFixed(0)} ms`, value: r.b3.p99Ms.median },
+      ],
+    }),
+  );
+  const readmePath = here('README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const begin = '<!-- results:begin -->';
+  const end = '<!-- results:end -->';
+  const i = readme.indexOf(begin);
+  const j = readme.indexOf(end);
+  if (i < 0 || j < i) throw new Error('bench/README.md lacks the results markers');
+  writeFileSync(readmePath, `${readme.slice(0, i + begin.length)}\n${tables(r)}\n${readme.slice(j)}`);
+}
+
+/** The results as Markdown tables: median (min–max) of the runs, and each bar met or missed. */
+function tables(r) {
+  const m = r.machine;
+  const lines = [
+    `Measured on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB, Node ${m.node}, etcd ${m.etcd}; etcd, the fake`,
+    `endpoint, the daemon and the benchmark share the machine. Figures are median (min–max) of ${r.b1.coldStartMs.runs} runs.`,
+    `The whole run took ${Math.round(r.durationSeconds / 60)} minutes.`,
+    '',
+    '| benchmark | figure | bar | |',
+    '| --- | --- | --- | --- |',
+    `| B1 cold start, ${f(r.b1.keys)} keys | ${mmm(r.b1.coldStartMs, 0, ' ms')} to /readyz 200 | ≤ 3,000 ms | ${verdict(r.b1.coldStartMs.median <= 3000)} |`,
+    `| B1 etcd read alone (the floor) | ${mmm(r.b1.etcdReadMs, 0, ' ms')} | | |`,
+    `| B1 peak RSS | ${mmm(r.b1.peakRssMb, 0, ' MB')} | ≤ 300 MB | ${verdict(r.b1.peakRssMb.median <= 300)} |`,
+    `| B1 AWS writes at start | ${r.b1.writesAtStart} | 0 | ${verdict(r.b1.writesAtStart === 0)} |`,
+    `| B2 ELB calls, ${f(r.b2.keys)} keys | ${mmm(r.b2.calls.elb)} | ≤ ${f(1.5 * r.b2.lowerBound.elb)} (1.5 x lower bound ${f(r.b2.lowerBound.elb)}; original ${f(r.b2.original.elb)}) | ${verdict(r.b2.calls.elb.median <= 1.5 * r.b2.lowerBound.elb)} |`,
+    `| B2 Route53 calls | ${mmm(r.b2.calls.route53)} | ≤ ${f(1.5 * r.b2.lowerBound.route53)} (1.5 x lower bound ${f(r.b2.lowerBound.route53)}; original ${f(r.b2.original.route53)}) | ${verdict(r.b2.calls.route53.median <= 1.5 * r.b2.lowerBound.route53)} |`,
+    `| B2 keys written (as fast as etcd takes them) | ${mmm(r.b2.writeSeconds, 1, ' s')} | | |`,
+    `| B2 converge, Route53 5/s + 20 ms | ${mmm(r.b2.limited.convergeSeconds, 1, ' s')} from the first put (${mmm(r.b2.limited.afterLastPutSeconds, 1, ' s')} after the last) with ${f(r.b2.limited.route53Calls.median)} Route53 calls | ≤ ${f((1.5 * r.b2.limited.route53Calls.median) / 5, 1)} s (1.5 x calls / 5 per s) | ${verdict(r.b2.limited.convergeSeconds.median <= (1.5 * r.b2.limited.route53Calls.median) / 5)} |`,
+    `| B3 latency p50, ${r.b3.changes} changes | ${mmm(r.b3.p50Ms, 1, ' ms')} | ≤ 100 ms | ${verdict(r.b3.p50Ms.median <= 100)} |`,
+    `| B3 latency p99 | ${mmm(r.b3.p99Ms, 1, ' ms')} | ≤ 250 ms | ${verdict(r.b3.p99Ms.median <= 250)} |`,
+    `| B4 ${f(r.b1.b4.keys)} more keys | ${mmm(r.b1.b4.keysPerSecond, 0, ' keys/s')} written; view lag at the end ${mmm(r.b1.b4.lagMs, 0, ' ms')} | lag < 1,000 ms | ${verdict(r.b1.b4.lagMs.median < 1000)} |`,
+    `| B4 peak RSS | ${mmm(r.b1.b4.peakRssMb, 0, ' MB')}, ${mmm(r.b1.b4.rssRatio, 2, 'x')} B1's | ≤ 1.2x | ${verdict(r.b1.b4.rssRatio.median <= 1.2)} |`,
+    `| B5 converge with 30% throttling, 5% errors | ${mmm(r.b5.convergeSeconds, 1, ' s')}, exact; ${f(r.b5.failedCalls.median)} calls answered with a fault | ≤ ${f(2 * r.b2.limited.convergeSeconds.median, 1)} s (2 x B2) | ${verdict(r.b5.convergeSeconds.median <= 2 * r.b2.limited.convergeSeconds.median)} |`,
+    '',
+    '![B2 calls](results/b2-calls.svg)',
+    '',
+    '![B3 latency](results/b3-latency.svg)',
+  ];
+  return lines.join('\n');
+}
