@@ -328,6 +328,7 @@ export class Reconciler {
   private mark(id: string, now: boolean): void {
     const t = this.known.get(id);
     if (!t) return;
+    this.hold.invalidate(id);
     const key = workKey(t);
     if (t.kind === 'route53') {
       let names = this.dirtyNames.get(key);

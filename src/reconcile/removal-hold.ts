@@ -28,6 +28,10 @@ export interface RemovalHoldState {
  */
 export class RemovalHold {
   private readonly lastSeen = new Map<string, ReadonlySet<string>>();
+  /** Each target's share of the tally, and the targets whose share must be computed again. */
+  private readonly shares = new Map<string, RemovalTally>();
+  private readonly stale = new Set<string>();
+  private totals: RemovalTally = { managed: 0, pending: 0 };
   private readonly options: RemovalGuardOptions;
   private confirmed: boolean;
   private heldSince: number | undefined;
@@ -46,17 +50,43 @@ export class RemovalHold {
   /** Records the members a target was seen to have in AWS (after a read or an apply). */
   observe(id: string, members: Iterable<string>): void {
     this.lastSeen.set(id, new Set(members));
+    this.stale.add(id);
+  }
+
+  /** The desired members of a target may have changed (its keys did). */
+  invalidate(id: string): void {
+    if (this.lastSeen.has(id)) this.stale.add(id);
   }
 
   /** Forgets a target that is gone from the tree and from AWS. */
   forget(id: string): void {
     this.lastSeen.delete(id);
+    this.stale.delete(id);
+    this.setShare(id, undefined);
   }
 
-  /** Decides whether removals may be applied now; logs loudly when a hold starts. */
+  private setShare(id: string, share: RemovalTally | undefined): void {
+    const old = this.shares.get(id);
+    this.totals = {
+      managed: this.totals.managed - (old?.managed ?? 0) + (share?.managed ?? 0),
+      pending: this.totals.pending - (old?.pending ?? 0) + (share?.pending ?? 0),
+    };
+    if (share) this.shares.set(id, share);
+    else this.shares.delete(id);
+  }
+
+  /**
+   * Decides whether removals may be applied now; logs loudly when a hold starts. The tally is kept per target and
+   * only the targets observed or changed since the last decision are counted again: a reconcile costs the same with
+   * 10 targets or 10,000.
+   */
   allowRemovals(): boolean {
-    const entries = [...this.lastSeen].map(([id, lastSeen]) => ({ lastSeen, desired: this.desiredOf(id) }));
-    this.tally = tallyRemovals(entries);
+    for (const id of this.stale) {
+      const lastSeen = this.lastSeen.get(id);
+      this.setShare(id, lastSeen ? tallyRemovals([{ lastSeen, desired: this.desiredOf(id) }]) : undefined);
+    }
+    this.stale.clear();
+    this.tally = this.totals;
     const exceeds = removalsExceedLimit(this.tally, this.options);
     if (!exceeds) {
       if (this.heldSince !== undefined) this.logger.warn('removal hold released', { ...this.tally });
