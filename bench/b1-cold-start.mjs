@@ -1,14 +1,14 @@
 // B1 cold start and B4 steady memory and events.
 // B1: 100,000 member keys (1,000 load balancers x 50 instances; 100 zones x 50 names x 10 IPs) already matching the
 // fake endpoint; from process start to /readyz 200, and peak RSS. The etcd read alone, with lbmanager's own paged
-// snapshot reader, is the floor. B4: on that daemon, 50,000 more keys put as fast as etcd takes them; how far the
-// daemon's view trails etcd when the writes end, and its memory against B1's.
+// snapshot reader, is the floor. B4: on that daemon, 50,000 key changes (25,000 members join, then leave) as fast as
+// etcd takes them; how far the daemon's view trails etcd when the writes end, and its memory against B1's.
 import { createEtcdClient } from '../dist/etcd/client.js';
 import { readSnapshot } from '../dist/etcd/source.js';
 import {
   calls,
   clearTree,
-  deleteAll,
+  deleteEach,
   instanceId,
   memoryOf,
   metric,
@@ -41,13 +41,14 @@ export async function coldStart(bench, { rounds = 5, log = console.log } = {}) {
     if (snap.entries.length !== w.keys.length) throw new Error(`read ${snap.entries.length} keys`);
   }
   reader.close();
-  // B4's extra members: 50 more instances on each load balancer.
+  // B4's churn: 25 instances join each load balancer and leave again: 50,000 changes, the tree ends as it began.
   const extra = Object.keys(w.expected.elb).flatMap((lb, l) =>
     Array.from(
-      { length: 50 },
-      (_, i) => `/lbManager/elb/us-east-1/${lb}/multiple/${instanceId(10_000_000 + l * 50 + i)}`,
+      { length: 25 },
+      (_, i) => `/lbManager/elb/us-east-1/${lb}/multiple/${instanceId(10_000_000 + l * 25 + i)}`,
     ),
   );
+  const changes = extra.length * 2;
   const runs = [];
   for (let r = 0; r < rounds; r++) {
     await resetFake(bench, w.matching);
@@ -55,39 +56,46 @@ export async function coldStart(bench, { rounds = 5, log = console.log } = {}) {
     const ready = await waitReady(d);
     const coldStartMs = ready - d.startedAt;
     const b1Memory = memoryOf(d.pid);
+    const b1HeapMb = (await metric(d, 'lbmanager_process_nodejs_heap_size_used_bytes')) / 2 ** 20;
     const writes = (await calls(bench)).filter((c) => WRITES.test(c.operation)).length;
     // B4
     const t0 = now();
     await putEach(bench.client, extra, 64);
+    // The revision of the tree's last change (the global revision also moves with the daemon's own state record).
+    const lastChange = await deleteEach(bench.client, extra, 64);
     const writesEnd = now();
-    const etcdRevision = Number((await bench.client.get('/lbManager/').exec()).header.revision);
     await waitUntil(
       'the daemon view catches up',
-      async () => (await metric(d, 'lbmanager_tree_revision')) >= etcdRevision,
+      async () => (await metric(d, 'lbmanager_tree_revision')) >= lastChange,
       120_000,
-      5,
+      // Not faster: every scrape of /metrics costs the daemon CPU it needs to catch up.
+      50,
     );
     const lagMs = now() - writesEnd;
+    // Let the reconciles the churn caused finish, then read memory: the peak over B4, and what is left.
+    await waitReady(d);
     const b4Memory = memoryOf(d.pid);
+    const b4HeapMb = (await metric(d, 'lbmanager_process_nodejs_heap_size_used_bytes')) / 2 ** 20;
     await d.stop();
-    await deleteAll(bench.client, extra);
     const run = {
       coldStartMs,
       peakRssMb: b1Memory.peakMb,
       writesAtStart: writes,
       b4: {
-        keys: extra.length,
         writeSeconds: (writesEnd - t0) / 1000,
-        keysPerSecond: extra.length / ((writesEnd - t0) / 1000),
+        changesPerSecond: changes / ((writesEnd - t0) / 1000),
         lagMs,
         peakRssMb: b4Memory.peakMb,
         rssRatio: b4Memory.peakMb / b1Memory.peakMb,
+        endRssMb: b4Memory.rssMb,
+        heapUsedMb: { b1: b1HeapMb, end: b4HeapMb },
       },
     };
     log(
       `B1 round ${r + 1}: ready in ${coldStartMs.toFixed(0)} ms, peak RSS ${b1Memory.peakMb.toFixed(0)} MB, ` +
-        `${writes} writes; B4: ${extra.length} keys in ${run.b4.writeSeconds.toFixed(1)} s, view lag ${lagMs.toFixed(0)} ms, ` +
-        `peak RSS ${b4Memory.peakMb.toFixed(0)} MB (${run.b4.rssRatio.toFixed(2)}x)`,
+        `${writes} writes; B4: ${changes} changes in ${run.b4.writeSeconds.toFixed(1)} s, view lag ${lagMs.toFixed(0)} ms, ` +
+        `peak RSS ${b4Memory.peakMb.toFixed(0)} MB (${run.b4.rssRatio.toFixed(2)}x), at the end ${b4Memory.rssMb.toFixed(0)} MB; ` +
+        `JS heap in use ${b1HeapMb.toFixed(0)} MB after B1, ${b4HeapMb.toFixed(0)} MB after B4`,
     );
     runs.push(run);
   }
@@ -99,8 +107,11 @@ export async function coldStart(bench, { rounds = 5, log = console.log } = {}) {
     peakRssMb: summary(runs.map((r) => r.peakRssMb)),
     writesAtStart: Math.max(...runs.map((r) => r.writesAtStart)),
     b4: {
-      keys: extra.length,
-      keysPerSecond: summary(runs.map((r) => r.b4.keysPerSecond)),
+      changes,
+      changesPerSecond: summary(runs.map((r) => r.b4.changesPerSecond)),
+      endRssMb: summary(runs.map((r) => r.b4.endRssMb)),
+      heapUsedB1Mb: summary(runs.map((r) => r.b4.heapUsedMb.b1)),
+      heapUsedEndMb: summary(runs.map((r) => r.b4.heapUsedMb.end)),
       lagMs: summary(runs.map((r) => r.b4.lagMs)),
       peakRssMb: summary(runs.map((r) => r.b4.peakRssMb)),
       rssRatio: summary(runs.map((r) => r.b4.rssRatio)),

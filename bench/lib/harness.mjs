@@ -156,6 +156,21 @@ export async function putEach(client, keys, inFlight = 64, value = '') {
   await Promise.all(Array.from({ length: inFlight }, worker));
 }
 
+/** Deletes keys one by one, `inFlight` at a time; returns the revision of the last delete. */
+export async function deleteEach(client, keys, inFlight = 64) {
+  let next = 0;
+  let revision = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const k = keys[next++];
+      const res = await client.delete().key(k).exec();
+      revision = Math.max(revision, Number(res.header.revision));
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return revision;
+}
+
 /** The fake's state. */
 export async function fakeState(bench) {
   return (await fetch(`${bench.fakeUrl}/_fake/state`)).json();
