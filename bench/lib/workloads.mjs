@@ -39,8 +39,35 @@ export function workload({ lbs, perLb, zones, names, ips, tag }) {
     }
     r53[zoneId] = { name: zoneName, recordSets: sets };
   }
+  // Services of all kinds start at once: the blocks of keys of load balancers and zones are interleaved, each
+  // target's keys together, so every kind of work starts early in a burst.
+  const blocks = [];
+  let block = [];
+  let blockTarget = '';
+  for (const k of keys) {
+    const target = k.split('/').slice(0, -2).join('/');
+    if (target !== blockTarget && block.length > 0) {
+      blocks.push(block);
+      block = [];
+    }
+    blockTarget = target;
+    block.push(k);
+  }
+  if (block.length > 0) blocks.push(block);
+  const elbBlocks = blocks.filter((b) => b[0].startsWith(`${P}/elb/`));
+  const dnsBlocks = blocks.filter((b) => !b[0].startsWith(`${P}/elb/`));
+  const ordered = [];
+  let elbKeys = 0;
+  let dnsKeys = 0;
+  while (elbBlocks.length > 0 || dnsBlocks.length > 0) {
+    const takeElb = dnsBlocks.length === 0 || (elbBlocks.length > 0 && elbKeys <= dnsKeys);
+    const b = takeElb ? elbBlocks.shift() : dnsBlocks.shift();
+    if (takeElb) elbKeys += b.length;
+    else dnsKeys += b.length;
+    ordered.push(...b);
+  }
   return {
-    keys,
+    keys: ordered,
     elbKeys: keys.filter((k) => k.startsWith(`${P}/elb/`)),
     /** The fake's state when AWS already matches the tree. */
     matching: fakeStateOf(elb, r53, true),

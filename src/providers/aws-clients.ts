@@ -20,7 +20,7 @@ export interface AwsClientOptions {
   readonly route53Endpoint?: string;
   /** Appended to every request's User-Agent: `lbmanager/<version> <identity>`. */
   readonly userAgent: string;
-  /** Attempts per call inside the SDK (adaptive retry); the reconciler's backoff takes over after. @default 3 */
+  /** Attempts per call inside the SDK (standard retry); the reconciler's backoff takes over after. @default 3 */
   readonly maxAttempts?: number;
   /** Static credentials; by default the SDK's chain (environment, files, SSO, instance or task role). */
   readonly credentials?: AwsCredentialIdentity;
@@ -48,7 +48,10 @@ export class AwsClients {
   private config(endpoint: string | undefined, region: string) {
     return {
       region,
-      retryMode: 'adaptive',
+      // Standard, not adaptive: adaptive mode slows the whole client down after throttling answers, so under
+      // steady throttling (B5: 30%) every target waited seconds for each call and hosted zones starved behind load
+      // balancers. Per-target backoff already keeps a failing target from hammering AWS.
+      retryMode: 'standard',
       maxAttempts: this.options.maxAttempts ?? 3,
       ...(endpoint ? { endpoint } : {}),
       ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
