@@ -3,6 +3,7 @@
 // `npm run bench -- --only b3` runs one benchmark (results are printed, the README is left alone).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 import { coldStart } from './b1-cold-start.mjs';
 import { burst } from './b2-burst.mjs';
 import { latency } from './b3-latency.mjs';
@@ -55,7 +56,7 @@ try {
     if (only || rounds < 5) {
       console.log(JSON.stringify(results, (k, v) => (k === 'latencies' ? undefined : v), 2));
     } else {
-      writeResults(results);
+      await writeResults(results);
       log('wrote bench/results/latest.json, the charts and bench/README.md');
     }
   }
@@ -63,7 +64,7 @@ try {
   await bench.stop();
 }
 
-function writeResults(r) {
+async function writeResults(r) {
   mkdirSync(here('results'), { recursive: true });
   writeFileSync(here('results/latest.json'), `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(
@@ -98,7 +99,10 @@ function writeResults(r) {
   const i = readme.indexOf(begin);
   const j = readme.indexOf(end);
   if (i < 0 || j < i) throw new Error('bench/README.md lacks the results markers');
-  writeFileSync(readmePath, `${readme.slice(0, i + begin.length)}\n${tables(r)}\n${readme.slice(j)}`);
+  const text = `${readme.slice(0, i + begin.length)}\n${tables(r)}\n${readme.slice(j)}`;
+  // Formatted as `npm run format:check` wants it, so the results can be committed as they are.
+  const options = (await prettier.resolveConfig(readmePath)) ?? {};
+  writeFileSync(readmePath, await prettier.format(text, { ...options, filepath: readmePath }));
 }
 
 /** The results as Markdown tables: median (min–max) of the runs, and each bar met or missed. */
