@@ -11,6 +11,8 @@ export interface TreeSink {
   onEvents(events: TreeChange[], revision: bigint): void;
   /** The view may be stale until the next snapshot: act on nothing until then. */
   onStale(reason: string): void;
+  /** A page of a snapshot being read (the snapshot itself still comes to onSnapshot): work may start early. */
+  onSnapshotPage?(entries: readonly TreeEntry[]): void;
 }
 
 /** Options of {@link TreeSource}. */
@@ -48,27 +50,42 @@ export function prefixRangeEnd(prefix: Buffer): Buffer {
 /**
  * Reads every key under `<prefix>/` in pages, every page pinned to the revision of the first, so the result is one
  * consistent snapshot of any size (a single read of 100,000 keys exceeds gRPC's 4 MiB limit). Keys only: values are
- * ignored by lbmanager, and leaving them out keeps pages small.
+ * ignored by lbmanager, and leaving them out keeps pages small. `onPage` sees each page as it arrives.
  */
-export async function readSnapshot(client: Etcd3, prefix: string, pageSize = 5000): Promise<Snapshot> {
+export async function readSnapshot(
+  client: Etcd3,
+  prefix: string,
+  pageSize = 5000,
+  onPage?: (entries: readonly TreeEntry[]) => void,
+): Promise<Snapshot> {
   const start = Buffer.from(`${prefix}/`);
   const rangeEnd = prefixRangeEnd(start);
-  const entries: TreeEntry[] = [];
-  let key = start;
-  let revision: string | undefined;
-  for (;;) {
-    const res = await client.kv.range({
+  const page = (key: Buffer, revision?: string) =>
+    client.kv.range({
       key,
       range_end: rangeEnd,
       limit: pageSize,
       keys_only: true,
       ...(revision !== undefined ? { revision } : {}),
     });
-    revision ??= res.header.revision;
-    for (const kv of res.kvs) entries.push({ key: kv.key.toString('utf8'), modRevision: BigInt(kv.mod_revision) });
+  const entries: TreeEntry[] = [];
+  let res = await page(start);
+  const revision = res.header.revision;
+  for (;;) {
+    // The next page is asked for before this one is handled, so etcd serves it while this process converts and
+    // parses: the read takes about as long as etcd alone.
     const last = res.kvs[res.kvs.length - 1];
-    if (!res.more || !last) break;
-    key = Buffer.concat([last.key, Buffer.from([0])]);
+    const next = res.more && last ? page(Buffer.concat([last.key, Buffer.from([0])]), revision) : undefined;
+    // Handled below; without this, a throwing onPage would leave its rejection unhandled.
+    next?.catch(() => undefined);
+    const got: TreeEntry[] = res.kvs.map((kv) => ({
+      key: kv.key.toString('utf8'),
+      modRevision: BigInt(kv.mod_revision),
+    }));
+    for (const e of got) entries.push(e);
+    onPage?.(got);
+    if (!next) break;
+    res = await next;
   }
   return { entries, revision: BigInt(revision) };
 }
@@ -167,7 +184,9 @@ export class TreeSource {
       this.cancelWatcher();
       try {
         const started = Date.now();
-        const snap = await readSnapshot(this.client, this.prefix, this.pageSize);
+        const snap = await readSnapshot(this.client, this.prefix, this.pageSize, (page) => {
+          if (!this.stopped && generation === this.generation) this.sink.onSnapshotPage?.(page);
+        });
         if (this.stopped || generation !== this.generation) return;
         this.rev = snap.revision;
         this.logger.info('tree read', {

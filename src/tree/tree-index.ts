@@ -1,6 +1,14 @@
 import { desiredMembers, type MemberEntry } from './desired.js';
 import { parseKey } from './keys.js';
-import { workKey, type DesiredTarget, type MalformedKey, type Target, type TreeEntry } from './types.js';
+import {
+  workKey,
+  type DesiredTarget,
+  type MalformedKey,
+  type MemberKey,
+  type ParsedKey,
+  type Target,
+  type TreeEntry,
+} from './types.js';
 
 /** A put or delete of one key, as delivered by the etcd watch. */
 export interface TreeChange {
@@ -31,6 +39,8 @@ export class TreeIndex {
   private readonly targetOfKey = new Map<string, string>();
   private readonly malformedKeys = new Map<string, string>();
   private readonly byWorkKey = new Map<string, Set<string>>();
+  /** Keys parsed ahead of the snapshot that will hold them (parsing is pure: a result never goes stale). */
+  private readonly parsedAhead = new Map<string, ParsedKey>();
   private rev = 0n;
 
   /** `prefix` without a trailing slash, e.g. `/lbManager`. */
@@ -44,6 +54,17 @@ export class TreeIndex {
   /** Number of valid member keys. */
   get memberKeyCount(): number {
     return this.targetOfKey.size;
+  }
+
+  /** Parses keys of a snapshot still being read, so that {@link replace} finds them parsed; returns the valid ones. */
+  parseAhead(entries: readonly TreeEntry[]): MemberKey[] {
+    const valid: MemberKey[] = [];
+    for (const e of entries) {
+      const parsed = parseKey(e.key, this.prefix);
+      this.parsedAhead.set(e.key, parsed);
+      if (parsed.ok) valid.push(parsed.value);
+    }
+    return valid;
   }
 
   /** Replaces the whole view with a snapshot; reports the targets whose keys differ from the previous view. */
@@ -64,6 +85,7 @@ export class TreeIndex {
       const bad = this.put(e.key, e.modRevision);
       if (bad && !oldMalformed.has(bad.key)) newMalformed.push(bad);
     }
+    this.parsedAhead.clear();
     this.rev = revision;
     const changedTargets = new Set<string>();
     for (const [id, old] of before) {
@@ -144,7 +166,7 @@ export class TreeIndex {
   }
 
   private put(key: string, modRevision: bigint): MalformedKey | undefined {
-    const parsed = parseKey(key, this.prefix);
+    const parsed = this.parsedAhead.get(key) ?? parseKey(key, this.prefix);
     if (!parsed.ok) {
       this.remove(key);
       this.malformedKeys.set(key, parsed.value.reason);

@@ -95,14 +95,20 @@ describe('etcd source against a real etcd', () => {
       return res;
     };
     let snap;
+    const paged: string[] = [];
     try {
-      snap = await readSnapshot(client, P, 5000);
+      snap = await readSnapshot(client, P, 5000, (page) => paged.push(...page.map((e) => e.key)));
     } finally {
       client.kv.range = origRange;
     }
     assert.ok(pages >= 12, `read in pages (${pages})`);
     assert.equal(snap.entries.length, 60_000);
     assert.equal(new Set(snap.entries.map((e) => e.key)).size, 60_000);
+    assert.deepEqual(
+      paged,
+      snap.entries.map((e) => e.key),
+      'every page is shown once, in order, as it arrives',
+    );
     assert.ok(!snap.entries.some((e) => e.key === late), 'a key written during the read is not in the snapshot');
     assert.ok(!snap.entries.some((e) => e.key.startsWith('/lbManagerOld/')), 'a sibling prefix is never read');
     assert.ok(snap.entries.every((e) => e.modRevision <= snap.revision));
