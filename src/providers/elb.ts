@@ -20,6 +20,8 @@ interface Prefetch {
   readonly at: number;
   /** Names whose next read this listing answers (each only once). */
   readonly names: Set<string>;
+  /** Whether a read has taken its answer from this listing. */
+  used: boolean;
   readonly listing: Promise<Map<string, string[]>>;
 }
 
@@ -49,10 +51,16 @@ export class ElbProvider implements MembershipProvider {
   /** @inheritdoc */
   prefetch(region: string, names: readonly string[]): void {
     if (names.length < this.prefetchMin) return;
+    // The first read of the tree asks once per page it reads, with the names so far: one listing answers them all.
+    const current = this.prefetches.get(region);
+    if (current && !current.used && this.now() - current.at <= this.prefetchMaxAgeMs) {
+      for (const name of names) current.names.add(name);
+      return;
+    }
     const listing = this.listRegion(region);
     // A failed listing is not an error of any target: their reads fall back to describing each load balancer.
     listing.catch(() => undefined);
-    this.prefetches.set(region, { at: this.now(), names: new Set(names), listing });
+    this.prefetches.set(region, { at: this.now(), names: new Set(names), listing, used: false });
   }
 
   private async listRegion(region: string): Promise<Map<string, string[]>> {
@@ -73,6 +81,7 @@ export class ElbProvider implements MembershipProvider {
   private async fromPrefetch(target: MembershipTarget): Promise<string[] | 'not-found' | undefined> {
     const p = this.prefetches.get(target.region);
     if (!p?.names.delete(target.name)) return undefined;
+    p.used = true;
     if (p.names.size === 0) this.prefetches.delete(target.region);
     if (this.now() - p.at > this.prefetchMaxAgeMs) return undefined;
     try {
@@ -80,6 +89,11 @@ export class ElbProvider implements MembershipProvider {
     } catch {
       return undefined;
     }
+  }
+
+  // A listing from before a write must not answer a read after it.
+  private forgetPrefetched(target: MembershipTarget): void {
+    this.prefetches.get(target.region)?.names.delete(target.name);
   }
 
   /** @inheritdoc */
@@ -101,6 +115,7 @@ export class ElbProvider implements MembershipProvider {
 
   /** @inheritdoc */
   async register(target: MembershipTarget, members: readonly string[]): Promise<void> {
+    this.forgetPrefetched(target);
     try {
       await this.clients.elb(target.region).send(
         new RegisterInstancesWithLoadBalancerCommand({
@@ -115,6 +130,7 @@ export class ElbProvider implements MembershipProvider {
 
   /** @inheritdoc */
   async deregister(target: MembershipTarget, members: readonly string[]): Promise<void> {
+    this.forgetPrefetched(target);
     try {
       await this.clients.elb(target.region).send(
         new DeregisterInstancesFromLoadBalancerCommand({

@@ -27,18 +27,56 @@ function toRecordSet(s: ResourceRecordSet): RecordSet | undefined {
   };
 }
 
+/** Options of {@link Route53AwsProvider}. */
+export interface Route53ProviderOptions {
+  /** A prefetched zone listing older than this is not used. @default 10000 */
+  readonly prefetchMaxAgeMs?: number;
+  readonly now?: () => number;
+}
+
 /** Route53 through the AWS SDK: reads A/AAAA sets of managed names, applies change batches. */
 export class Route53AwsProvider implements Route53Provider {
+  /** Zone listings started ahead of the zone's next read, which alone uses them. */
+  private readonly prefetches = new Map<string, { readonly at: number; readonly listing: Promise<RecordSet[]> }>();
+  private readonly prefetchMaxAgeMs: number;
+  private readonly now: () => number;
+
   constructor(
     private readonly clients: AwsClients,
     private readonly region: string,
-  ) {}
+    options: Route53ProviderOptions = {},
+  ) {
+    this.prefetchMaxAgeMs = options.prefetchMaxAgeMs ?? 10_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** @inheritdoc */
+  prefetch(zoneId: string, names: readonly string[]): void {
+    // Only where the read would list the whole zone anyway.
+    if (names.length <= PER_NAME_READ_LIMIT) return;
+    const current = this.prefetches.get(zoneId);
+    if (current && this.now() - current.at <= this.prefetchMaxAgeMs) return;
+    const listing = this.listZone(zoneId);
+    // A failed listing is not an error of the zone: its read lists it again.
+    listing.catch(() => undefined);
+    this.prefetches.set(zoneId, { at: this.now(), listing });
+  }
+
+  private async fromPrefetch(zoneId: string): Promise<RecordSet[] | undefined> {
+    const p = this.prefetches.get(zoneId);
+    if (!p) return undefined;
+    this.prefetches.delete(zoneId);
+    if (this.now() - p.at > this.prefetchMaxAgeMs) return undefined;
+    return p.listing.catch(() => undefined);
+  }
 
   /** @inheritdoc */
   async readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<RecordSet[]> {
+    // Any read of the zone ends its prefetch: a later read must not see a listing older than this one.
+    const prefetched = await this.fromPrefetch(zoneId);
     try {
       if (names === 'all' || names.length > PER_NAME_READ_LIMIT) {
-        const all = await this.listZone(zoneId);
+        const all = prefetched ?? (await this.listZone(zoneId));
         if (names === 'all') return all;
         const wanted = new Set(names);
         return all.filter((s) => wanted.has(s.name));
@@ -60,6 +98,8 @@ export class Route53AwsProvider implements Route53Provider {
 
   /** @inheritdoc */
   async changeRecordSets(zoneId: string, changes: readonly RecordChange[]): Promise<void> {
+    // A listing from before this change must not answer a read after it.
+    this.prefetches.delete(zoneId);
     try {
       await this.clients.route53(this.region).send(
         new ChangeResourceRecordSetsCommand({

@@ -22,7 +22,8 @@ export interface MembershipProvider {
   normalise?(target: MembershipTarget, members: readonly string[]): string[];
   /**
    * A full pass is about to read these load balancers of a region: the provider may read them all at once (one paged
-   * listing instead of one call each). Each name's prefetched answer serves only its next read.
+   * listing instead of one call each). Each name's prefetched answer serves only its next read. Called again for a
+   * region whose listing no read has used yet, it adds the names to that listing.
    */
   prefetch?(region: string, names: readonly string[]): void;
 }
@@ -55,6 +56,11 @@ export interface Route53Provider {
   readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<RecordSet[]>;
   /** Applies one change batch (all or nothing), in one call. */
   changeRecordSets(zoneId: string, changes: readonly RecordChange[]): Promise<void>;
+  /**
+   * The first pass is about to read these names of a zone: the provider may start reading now. The answer serves only
+   * the zone's next read, and only while it is fresh.
+   */
+  prefetch?(zoneId: string, names: readonly string[]): void;
 }
 
 /** How the reconciler should treat a failed AWS call. */

@@ -111,6 +111,9 @@ export class Reconciler {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private snapshotSeen = false;
+  /** Names seen so far by the first read, per region (load balancers) and per hosted zone. */
+  private readonly earlyElbNames = new Map<string, Set<string>>();
+  private readonly earlyZoneNames = new Map<string, { readonly region: string; readonly names: Set<string> }>();
   private stale = true;
   private writable = true;
   private readonly hold: RemovalHold;
@@ -216,9 +219,43 @@ export class Reconciler {
     return this.queue.onIdle();
   }
 
+  /**
+   * TreeSink: keys of a snapshot still being read are parsed while etcd serves the next page. During the first read,
+   * the first pass's AWS reads start too (load balancer and hosted zone listings), so AWS answers while etcd does:
+   * this process has written nothing yet, and a listing is used only while it is a few seconds old.
+   */
+  onSnapshotPage(entries: readonly TreeEntry[]): void {
+    const parsed = this.index.parseAhead(entries);
+    if (this.snapshotSeen || !this.writable) return;
+    const regions = new Set<string>();
+    const zones = new Set<string>();
+    for (const { target: t } of parsed) {
+      if (t.kind === 'elb') {
+        let names = this.earlyElbNames.get(t.region);
+        if (!names) this.earlyElbNames.set(t.region, (names = new Set()));
+        if (!names.has(t.name)) regions.add(t.region);
+        names.add(t.name);
+      } else if (t.kind === 'route53') {
+        let zone = this.earlyZoneNames.get(t.zoneId);
+        if (!zone) this.earlyZoneNames.set(t.zoneId, (zone = { region: t.region, names: new Set() }));
+        if (!zone.names.has(t.fqdn)) zones.add(t.zoneId);
+        zone.names.add(t.fqdn);
+      }
+    }
+    for (const region of regions) {
+      this.options.providers.elb.prefetch?.(region, [...(this.earlyElbNames.get(region) ?? [])]);
+    }
+    for (const zoneId of zones) {
+      const zone = this.earlyZoneNames.get(zoneId);
+      if (zone) this.options.providers.route53(zone.region).prefetch?.(zoneId, [...zone.names]);
+    }
+  }
+
   /** TreeSink: a complete snapshot replaces the view. The first one (and every resync) reconciles every target. */
   onSnapshot(entries: TreeEntry[], revision: bigint, options: { full?: boolean } = {}): void {
     const update = this.index.replace(entries, revision);
+    this.earlyElbNames.clear();
+    this.earlyZoneNames.clear();
     this.reportMalformed(update.newMalformed);
     for (const t of this.index.targets()) this.remember(t);
     const full = options.full === true || !this.snapshotSeen;

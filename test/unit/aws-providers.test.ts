@@ -174,6 +174,24 @@ describe('Classic ELB provider (mocked SDK)', () => {
     clock = 60_000;
     assert.deepEqual(await stale.readMembers(t('lb-1')), ['i-00000001'], 'an old listing is not used');
   });
+  test('asked again before any read, one listing grows to the new names; a write drops its name', async () => {
+    mock.on(DescribeLoadBalancersCommand, { PageSize: 400 }).resolves({ LoadBalancerDescriptions: names.map(lb) });
+    mock.on(DescribeLoadBalancersCommand, { LoadBalancerNames: ['lb-22'] }).resolves({
+      LoadBalancerDescriptions: [{ LoadBalancerName: 'lb-22', Instances: [{ InstanceId: 'i-000000ff' }] }],
+    });
+    mock.on(RegisterInstancesWithLoadBalancerCommand).resolves({});
+    const p = new ElbProvider(clients);
+    // The first read of the tree asks page by page, with the names seen so far.
+    p.prefetch('us-east-1', names.slice(0, 20));
+    p.prefetch('us-east-1', names);
+    assert.equal(mock.commandCalls(DescribeLoadBalancersCommand).length, 1, 'one listing for both');
+    assert.deepEqual(await p.readMembers(t('lb-24')), ['i-00000024'], 'a name added later is answered');
+    await p.register(t('lb-22'), ['i-000000ff']);
+    assert.deepEqual(await p.readMembers(t('lb-22')), ['i-000000ff'], 'read after a write: described afresh');
+    // Once a read used the listing, a new prefetch lists again.
+    p.prefetch('us-east-1', names);
+    assert.equal(mock.commandCalls(DescribeLoadBalancersCommand, { PageSize: 400 }).length, 2);
+  });
 });
 
 describe('Route53 provider (mocked SDK)', () => {
@@ -277,6 +295,42 @@ describe('Route53 provider (mocked SDK)', () => {
       provider.readRecordSets('Z9', ['a.example.com']),
       (e: { category?: string }) => e.category === 'not-found',
     );
+  });
+
+  test('a prefetched zone listing answers the next read of many names only, and not after a change', async () => {
+    const many = Array.from({ length: 10 }, (_, i) => `n${i}.example.com`);
+    mock.on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z9' }).resolves({
+      ResourceRecordSets: many.map((n, i) => a(`${n}.`, `192.0.2.${i}`)),
+      IsTruncated: false,
+    });
+    mock.on(ChangeResourceRecordSetsCommand).resolves({});
+    const p = new Route53AwsProvider(clients, 'us-east-1');
+    p.prefetch('Z9', many.slice(0, 3));
+    assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 0, 'a few names are read one by one');
+    p.prefetch('Z9', many);
+    p.prefetch('Z9', many);
+    assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 1, 'one listing per zone');
+    const sets = await p.readRecordSets('Z9', many);
+    assert.equal(sets.length, 10);
+    assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 1, 'the read used the listing');
+    await p.readRecordSets('Z9', many);
+    assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 2, 'a second read lists again');
+    p.prefetch('Z9', many);
+    await p.changeRecordSets('Z9', [
+      { action: 'UPSERT', set: { name: 'n0.example.com', type: 'A', ttl: 60, values: ['192.0.2.99'] } },
+    ]);
+    await p.readRecordSets('Z9', many);
+    assert.equal(
+      mock.commandCalls(ListResourceRecordSetsCommand).length,
+      4,
+      'after a change the zone is listed afresh',
+    );
+    let clock = 0;
+    const stale = new Route53AwsProvider(clients, 'us-east-1', { now: () => clock });
+    stale.prefetch('Z9', many);
+    clock = 60_000;
+    await stale.readRecordSets('Z9', many);
+    assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 6, 'an old listing is not used');
   });
 });
 

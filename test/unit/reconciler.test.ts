@@ -63,6 +63,41 @@ function setup(opts: Partial<ReconcilerOptions> = {}) {
 }
 
 describe('reconciler: startup', () => {
+  test('the first read starts AWS listings page by page, once per new name; later reads and standbys do not', async () => {
+    const { elb, r53, rec, tree } = setup();
+    const asked: string[] = [];
+    Object.assign(elb, {
+      prefetch: (region: string, names: readonly string[]) => asked.push(`elb ${region} ${names.join(',')}`),
+    });
+    Object.assign(r53, {
+      prefetch: (zone: string, names: readonly string[]) => asked.push(`r53 ${zone} ${names.join(',')}`),
+    });
+    const page = (...keys: string[]): TreeEntry[] => keys.map((key, i) => ({ key, modRevision: BigInt(i + 1) }));
+    rec.onSnapshotPage(page(elbKey('web', 'multiple', iid(1)), dnsKey('www.example.com', 'multiple', '192.0.2.1')));
+    rec.onSnapshotPage(page(elbKey('web', 'multiple', iid(2)), `${P}/elb/us-east-1/bad name/multiple/${iid(3)}`));
+    rec.onSnapshotPage(page(elbKey('api', 'multiple', iid(4)), dnsKey('api.example.com', 'single', '192.0.2.2')));
+    assert.deepEqual(asked, [
+      'elb us-east-1 web',
+      'r53 Z1 www.example.com',
+      'elb us-east-1 web,api',
+      'r53 Z1 www.example.com,api.example.com',
+    ]);
+    assert.equal(elb.calls.length + r53.calls.length, 0, 'the reconciler itself reads nothing before the snapshot');
+    tree.seed(elbKey('web', 'multiple', iid(1)));
+    tree.snapshot();
+    await rec.idle();
+    assert.deepEqual(elb.members('us-east-1', 'web'), [iid(1)]);
+    asked.length = 0;
+    rec.onSnapshotPage(page(elbKey('other', 'multiple', iid(5))));
+    assert.deepEqual(asked, [], 'a re-read after the first pass starts nothing early');
+    const standby = setup();
+    const standbyAsked: string[] = [];
+    Object.assign(standby.elb, { prefetch: () => standbyAsked.push('elb') });
+    standby.rec.setWritable(false);
+    standby.rec.onSnapshotPage(page(elbKey('web', 'multiple', iid(1))));
+    assert.deepEqual(standbyAsked, [], 'a standby reads nothing');
+  });
+
   test('nothing is called before the first complete snapshot', async () => {
     const { elb, rec, tree } = setup();
     tree.put(elbKey('web', 'multiple', iid(1)));
