@@ -18,9 +18,14 @@ export const AWS_ENV = {
   LBM_LOG_LEVEL: 'info',
 };
 
-/** `LBM_BENCH_PROFILE=DIR` writes CPU profiles of the daemon and the fake endpoint to DIR (to find out why a bar is missed). */
-const nodeArgs = () =>
-  process.env.LBM_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LBM_BENCH_PROFILE}`] : [];
+/**
+ * `LBM_BENCH_PROFILE=DIR` writes CPU profiles of the daemon and the fake endpoint to DIR, and `LBM_BENCH_NODE_ARGS`
+ * passes further Node flags to both (e.g. `--trace-gc`): to find out why a bar is missed.
+ */
+const nodeArgs = () => [
+  ...(process.env.LBM_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LBM_BENCH_PROFILE}`] : []),
+  ...(process.env.LBM_BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+];
 
 /** Epoch milliseconds with sub-millisecond precision (comparable with the fake's `receivedAt`). */
 export const now = () => performance.timeOrigin + performance.now();
