@@ -20,8 +20,8 @@ interface Prefetch {
   readonly at: number;
   /** Names whose next read this listing answers (each only once). */
   readonly names: Set<string>;
-  /** Whether a read has taken its answer from this listing. */
-  used: boolean;
+  /** Whether a read or a write of one of its load balancers came after it: then it takes no new names. */
+  closed: boolean;
   readonly listing: Promise<Map<string, string[]>>;
 }
 
@@ -53,14 +53,14 @@ export class ElbProvider implements MembershipProvider {
     if (names.length < this.prefetchMin) return;
     // The first read of the tree asks once per page it reads, with the names so far: one listing answers them all.
     const current = this.prefetches.get(region);
-    if (current && !current.used && this.now() - current.at <= this.prefetchMaxAgeMs) {
+    if (current && !current.closed && this.now() - current.at <= this.prefetchMaxAgeMs) {
       for (const name of names) current.names.add(name);
       return;
     }
     const listing = this.listRegion(region);
     // A failed listing is not an error of any target: their reads fall back to describing each load balancer.
     listing.catch(() => undefined);
-    this.prefetches.set(region, { at: this.now(), names: new Set(names), listing, used: false });
+    this.prefetches.set(region, { at: this.now(), names: new Set(names), listing, closed: false });
   }
 
   private async listRegion(region: string): Promise<Map<string, string[]>> {
@@ -81,7 +81,7 @@ export class ElbProvider implements MembershipProvider {
   private async fromPrefetch(target: MembershipTarget): Promise<string[] | 'not-found' | undefined> {
     const p = this.prefetches.get(target.region);
     if (!p?.names.delete(target.name)) return undefined;
-    p.used = true;
+    p.closed = true;
     if (p.names.size === 0) this.prefetches.delete(target.region);
     if (this.now() - p.at > this.prefetchMaxAgeMs) return undefined;
     try {
@@ -91,9 +91,12 @@ export class ElbProvider implements MembershipProvider {
     }
   }
 
-  // A listing from before a write must not answer a read after it.
+  // A listing from before a write must not answer a read after it, nor take the name again.
   private forgetPrefetched(target: MembershipTarget): void {
-    this.prefetches.get(target.region)?.names.delete(target.name);
+    const p = this.prefetches.get(target.region);
+    if (!p) return;
+    p.names.delete(target.name);
+    p.closed = true;
   }
 
   /** @inheritdoc */

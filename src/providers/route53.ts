@@ -62,21 +62,21 @@ export class Route53AwsProvider implements Route53Provider {
     this.prefetches.set(zoneId, { at: this.now(), listing });
   }
 
-  private async fromPrefetch(zoneId: string): Promise<RecordSet[] | undefined> {
+  // Takes the zone's prefetch at once (any read ends it); only a read that lists the whole zone waits for it.
+  private takePrefetch(zoneId: string): Promise<RecordSet[] | undefined> | undefined {
     const p = this.prefetches.get(zoneId);
-    if (!p) return undefined;
     this.prefetches.delete(zoneId);
-    if (this.now() - p.at > this.prefetchMaxAgeMs) return undefined;
+    if (!p || this.now() - p.at > this.prefetchMaxAgeMs) return undefined;
     return p.listing.catch(() => undefined);
   }
 
   /** @inheritdoc */
   async readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<RecordSet[]> {
     // Any read of the zone ends its prefetch: a later read must not see a listing older than this one.
-    const prefetched = await this.fromPrefetch(zoneId);
+    const prefetched = this.takePrefetch(zoneId);
     try {
       if (names === 'all' || names.length > PER_NAME_READ_LIMIT) {
-        const all = prefetched ?? (await this.listZone(zoneId));
+        const all = (await prefetched) ?? (await this.listZone(zoneId));
         if (names === 'all') return all;
         const wanted = new Set(names);
         return all.filter((s) => wanted.has(s.name));
