@@ -109,6 +109,16 @@ export class TreeSource {
   private readonly retryDelay: (attempt: number) => number;
   private readonly connectTimeoutMs: number;
   private watcher: Watcher | undefined;
+  private keeper: Watcher | undefined;
+  /** True while the current watcher is connected and trusted. */
+  private watching = false;
+  /** While a resync re-reads under a live watch, its events wait here for the snapshot. */
+  private held: TreeChange[] | undefined;
+  /** Watchers etcd cancelled (their ids may be reused), and watchers we cancelled. */
+  private readonly gone = new WeakSet<Watcher>();
+  private readonly cancelled = new WeakSet<Watcher>();
+  /** Replaced watchers, cancelled once their successor is connected. */
+  private readonly retiring = new Set<Watcher>();
   private generation = 0;
   private reloading: Promise<void> | undefined;
   private reloadAgain: string | undefined;
@@ -142,12 +152,36 @@ export class TreeSource {
 
   /** Reads the snapshot (retrying until etcd answers), delivers it, then watches. */
   start(): Promise<void> {
+    this.keepStreamOpen();
     return this.reload('initial read');
   }
 
-  /** Re-reads the whole tree now and watches again from the new revision. */
+  // etcd3 multiplexes watchers on one gRPC stream and cancels the stream when its last watcher goes, even when etcd
+  // cancelled that watcher (a compaction); it then takes its own CANCELLED for a failure of the host and closes every
+  // gRPC client, and the leader election's lease keepalive takes the next watch down with it ten seconds later. A
+  // watcher that lives as long as the source, on a key nobody writes, keeps the stream from ever losing its last one.
+  private keepStreamOpen(): void {
+    if (this.stopped) return;
+    const w = this.client.watch().key(`${this.prefix}/\0lbmanager-keepalive`).watcher();
+    this.keeper = w;
+    // etcd may cancel even this one (after a reconnect behind a compaction): open another.
+    w.on('error', () => {
+      this.gone.add(w);
+      if (this.keeper === w) this.keepStreamOpen();
+    });
+  }
+
+  /**
+   * Re-reads the whole tree now. A watch that is up stays up: its events during the read wait and those newer than
+   * the snapshot follow it, so nothing is lost and no reconcile pauses. Without a watch, it reads and watches again.
+   */
   resync(): Promise<void> {
-    return this.reload('resync');
+    if (this.stopped) return Promise.resolve();
+    if (this.reloading) return this.reloading;
+    if (!this.watching) return this.reload('resync');
+    const run = this.rereadUnderWatch().finally(() => this.reloadFinished());
+    this.reloading = run;
+    return run;
   }
 
   /** Stops watching; no sink call happens after this resolves. */
@@ -156,7 +190,11 @@ export class TreeSource {
     this.generation++;
     if (this.sleepTimer) clearTimeout(this.sleepTimer);
     this.wakeSleep?.();
-    this.cancelWatcher();
+    this.cancelWatcher(this.watcher);
+    this.retire();
+    const keeper = this.keeper;
+    this.keeper = undefined;
+    this.cancelWatcher(keeper);
     await this.reloading?.catch(() => undefined);
   }
 
@@ -168,20 +206,57 @@ export class TreeSource {
       if (reason !== 'resync' && reason !== 'initial read') this.reloadAgain = reason;
       return this.reloading;
     }
-    const run = this.readAndWatch(reason).finally(() => {
-      this.reloading = undefined;
-      const again = this.reloadAgain;
-      this.reloadAgain = undefined;
-      if (again !== undefined && !this.stopped) void this.reload(again);
-    });
+    const run = this.readAndWatch(reason).finally(() => this.reloadFinished());
     this.reloading = run;
     return run;
   }
 
+  private reloadFinished(): void {
+    this.reloading = undefined;
+    const again = this.reloadAgain;
+    this.reloadAgain = undefined;
+    if (again !== undefined && !this.stopped) void this.reload(again);
+  }
+
+  private async rereadUnderWatch(): Promise<void> {
+    const generation = this.generation;
+    const held: TreeChange[] = [];
+    this.held = held;
+    try {
+      const started = Date.now();
+      const snap = await readSnapshot(this.client, this.prefix, this.pageSize);
+      // The watch failed meanwhile: its own re-read, queued behind this one, takes over.
+      if (this.stopped || generation !== this.generation) return;
+      this.logger.info('tree read', {
+        reason: 'resync',
+        revision: snap.revision.toString(),
+        keys: snap.entries.length,
+        ms: Date.now() - started,
+      });
+      this.held = undefined;
+      this.rev = snap.revision;
+      this.sink.onSnapshot(snap.entries, snap.revision);
+      const newer = held.filter((e) => e.modRevision > snap.revision);
+      if (newer.length > 0) this.deliver(newer);
+    } finally {
+      if (this.held === held) {
+        // The read failed: the watch is still up, so deliver what it said meanwhile.
+        this.held = undefined;
+        if (held.length > 0 && generation === this.generation && !this.stopped) this.deliver(held);
+      }
+    }
+  }
+
   private async readAndWatch(reason: string): Promise<void> {
+    // The old watcher is cancelled only once its replacement is connected (the generation already silences it):
+    // etcd3 closes every gRPC client of the host when its last watcher goes, which breaks the lease keepalives of the
+    // leader election and, ten seconds later, the new watch.
+    const previous = this.watcher;
+    this.watcher = undefined;
+    this.watching = false;
+    if (previous) this.retiring.add(previous);
     for (let attempt = 1; !this.stopped; attempt++) {
       const generation = ++this.generation;
-      this.cancelWatcher();
       try {
         const started = Date.now();
         const snap = await readSnapshot(this.client, this.prefix, this.pageSize, (page) => {
@@ -197,6 +272,7 @@ export class TreeSource {
         });
         this.sink.onSnapshot(snap.entries, snap.revision);
         await this.watchFrom(generation, snap.revision + 1n);
+        this.retire();
         return;
       } catch (e) {
         if (this.stopped) return;
@@ -226,13 +302,22 @@ export class TreeSource {
     let isConnected = false;
     w.on('connected', () => {
       isConnected = true;
+      if (generation === this.generation) this.watching = true;
       connected();
     });
     w.on('data', (res: IWatchResponse) => this.onData(generation, res));
     w.on('disconnected', () => this.fail(generation, 'watch disconnected from etcd'));
-    // Before it connects, an error fails this attempt (the caller retries); after, it starts a recovery.
-    w.on('error', (e: Error) => (isConnected ? this.fail(generation, `watch error: ${e.message}`) : failed(e)));
-    w.on('end', () => this.fail(generation, 'watch ended'));
+    // etcd3 emits 'error' only when etcd cancelled the watcher (a compaction, say). Before it connects, an error fails
+    // this attempt (the caller retries); after, it starts a recovery.
+    w.on('error', (e: Error) => {
+      this.gone.add(w);
+      if (isConnected) this.fail(generation, `watch error: ${e.message}`);
+      else failed(e);
+    });
+    w.on('end', () => {
+      this.gone.add(w);
+      this.fail(generation, 'watch ended');
+    });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('the etcd watch did not connect in time')), this.connectTimeoutMs);
@@ -240,7 +325,10 @@ export class TreeSource {
     try {
       await Promise.race([ready, timeout]);
     } catch (e) {
-      if (this.watcher === w) this.cancelWatcher();
+      if (this.watcher === w) {
+        this.watcher = undefined;
+        this.cancelWatcher(w);
+      }
       throw e;
     } finally {
       clearTimeout(timer);
@@ -259,9 +347,16 @@ export class TreeSource {
       events.push({ type: ev.type === 'Delete' ? 'delete' : 'put', key: kv.key.toString('utf8'), modRevision });
     }
     if (events.length === 0) return;
-    const revision = BigInt(res.header.revision);
-    const last = events[events.length - 1]?.modRevision ?? revision;
-    this.rev = last > revision ? last : revision;
+    if (this.held) {
+      this.held.push(...events);
+      return;
+    }
+    this.deliver(events, BigInt(res.header.revision));
+  }
+
+  private deliver(events: TreeChange[], revision = 0n): void {
+    const last = events[events.length - 1]?.modRevision ?? 0n;
+    for (const r of [last, revision]) if (r > this.rev) this.rev = r;
     this.sink.onEvents(events, this.rev);
   }
 
@@ -269,6 +364,8 @@ export class TreeSource {
     if (generation !== this.generation || this.stopped) return;
     // Anything from this watcher from now on is ignored.
     this.generation++;
+    this.watching = false;
+    this.held = undefined;
     this.restarts++;
     this.logger.warn('etcd watch lost; re-reading the whole tree', { reason, revision: this.rev.toString() });
     this.sink.onStale(reason);
@@ -277,15 +374,24 @@ export class TreeSource {
 
   // Not awaited: cancelling a watcher that etcd already cancelled (compaction) or that lost its stream waits for an
   // answer that may take tens of seconds. The generation counter already makes everything it says irrelevant.
-  private cancelWatcher(): void {
-    const w = this.watcher;
-    this.watcher = undefined;
-    if (w) {
-      w.removeAllListeners();
-      // Keep one listener: a late error from a cancelled watcher must not crash the process.
-      w.on('error', () => undefined);
-      w.cancel().catch(() => undefined);
+  private cancelWatcher(w: Watcher | undefined): void {
+    if (w === this.watcher) {
+      this.watcher = undefined;
+      this.watching = false;
     }
+    // Cancelling twice, or cancelling a watcher etcd already cancelled, would send a cancel for its old watch id,
+    // which etcd may have given to a newer watcher on a new stream: that one would be cancelled instead.
+    if (!w || this.cancelled.has(w)) return;
+    this.cancelled.add(w);
+    w.removeAllListeners();
+    // Keep one listener: a late error from a cancelled watcher must not crash the process.
+    w.on('error', () => undefined);
+    if (!this.gone.has(w)) w.cancel().catch(() => undefined);
+  }
+
+  private retire(): void {
+    for (const w of this.retiring) this.cancelWatcher(w);
+    this.retiring.clear();
   }
 
   private sleep(ms: number): Promise<void> {

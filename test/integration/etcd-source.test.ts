@@ -204,4 +204,53 @@ describe('etcd source against a real etcd', () => {
     assert.ok(same(sink.view, await truth(client)));
     await source.stop();
   });
+  // etcd3 shares one gRPC watch stream between watchers. When its last watcher goes, it cancels that stream, takes the
+  // CANCELLED status for a failure of the host and closes every gRPC client of it; a lease kept alive on the old
+  // channel (the leader election's) then fails its next keepalive ping and takes the new watch down with it, about
+  // 10 s later, and again after each re-read. These tests hold a lease like the election does.
+  test('with a lease kept alive, resyncs leave the watch up: no restart over 15 s', async () => {
+    const lease = client.lease(10);
+    await lease.grant();
+    const sink = new MapSink();
+    const source = new TreeSource({ client, prefix: P, ...(logger ? { logger } : {}) }, sink);
+    await source.start();
+    await source.resync();
+    await client.put(`${P}/elb/us-east-1/up/multiple/${iid(1)}`).value('');
+    await source.resync();
+    await new Promise((r) => setTimeout(r, 15_000));
+    await client.put(`${P}/elb/us-east-1/up/multiple/${iid(2)}`).value('');
+    await waitFor('the last write is seen', async () => same(sink.view, await truth(client)));
+    assert.equal(source.watchRestarts, 0);
+    assert.deepEqual(sink.stale, []);
+    await source.stop();
+    await lease.revoke();
+  });
+
+  test('with a lease kept alive, a watch lost to a compaction is replaced once, and stays up', async () => {
+    const lease = client.lease(10);
+    await lease.grant();
+    const sink = new MapSink();
+    const start = await readSnapshot(client, P);
+    for (let i = 0; i < 20; i++) await client.put(`${P}/elb/us-east-1/frozen2/multiple/${iid(i + 1)}`).value('');
+    const rev = BigInt((await client.kv.range({ key: Buffer.from('x') })).header.revision);
+    await client.kv.compact({ revision: rev.toString(), physical: true });
+    const source = new TreeSource({ client, prefix: P, retryDelayMs: () => 100, ...(logger ? { logger } : {}) }, sink);
+    // What start() does, but watching from the old snapshot's revision, as a daemon frozen since then would.
+    const internals = source as unknown as {
+      rev: bigint;
+      keepStreamOpen(): void;
+      watchFrom(g: number, r: bigint): Promise<void>;
+    };
+    sink.onSnapshot(start.entries);
+    internals.rev = start.revision;
+    internals.keepStreamOpen();
+    await internals.watchFrom(0, start.revision + 1n);
+    await waitFor('the view equals the tree after the compaction', async () => same(sink.view, await truth(client)));
+    await new Promise((r) => setTimeout(r, 15_000));
+    await client.put(`${P}/elb/us-east-1/frozen2/multiple/${iid(99)}`).value('');
+    await waitFor('the last write is seen', async () => same(sink.view, await truth(client)));
+    assert.equal(source.watchRestarts, 1, `restarts: ${sink.stale.join('; ')}`);
+    await source.stop();
+    await lease.revoke();
+  });
 });
