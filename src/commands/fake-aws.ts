@@ -60,6 +60,12 @@ const FLAGS: readonly FlagDef[] = [
     default: 0,
   },
   {
+    flags: '--seed <n>',
+    description: 'seed of the random faults (jitter, throttle and error rates): the same seed replays them',
+    parse: intIn(0, 2 ** 31 - 1),
+    defaultDescription: 'drawn at start and logged',
+  },
+  {
     flags: '--log-level <level>',
     description: 'error, warn, info or debug',
     parse: oneOf(LOG_LEVELS),
@@ -90,6 +96,7 @@ export function registerFakeAwsCommand(program: Command): void {
       route53Rps: v.get('route53-rps') as number,
       elbRps: v.get('elb-rps') as number,
       priorRequestMs: v.get('prior-request-ms') as number,
+      ...(v.get('seed') !== undefined ? { seed: v.get('seed') as number } : {}),
       logger,
     });
     process.stdout.write(`fake-aws listening on ${server.url}\n`);

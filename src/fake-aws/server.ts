@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parseListen } from '../admin/server.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { seededRandom } from '../util/random.js';
 import { ApiError, type ApiAnswer } from './api.js';
 import { handleElb } from './elb-api.js';
 import { handleElbv2 } from './elbv2-api.js';
@@ -26,6 +27,25 @@ export interface Faults {
   elbRps: number;
   /** After a change, a zone answers `PriorRequestNotComplete` to changes for this long. @default 0 */
   priorRequestMs: number;
+  /** Seed of the random faults (jitter, throttle and error rates): the same seed replays the same faults. */
+  seed: number;
+  /** Faults of some calls only, checked in order; the first rule that matches a call applies to it. @default [] */
+  rules: CallRule[];
+}
+
+/**
+ * A fault for some calls only: those of one operation, about one target, the next `count` of them. It lets a test
+ * force a race deterministically (this write answers only after that listing) instead of hoping for it.
+ */
+export interface CallRule {
+  /** The API operation, e.g. `RegisterInstancesWithLoadBalancer`; any when absent. */
+  readonly operation?: string;
+  /** The load balancer, target group (name or ARN) or hosted zone id the call is about; any when absent. */
+  readonly target?: string;
+  /** Delay before the call is handled (its effect happens after it). @default 0 */
+  readonly latencyMs?: number;
+  /** How many more calls it applies to; all of them when absent. */
+  count?: number;
 }
 
 /** Options of {@link startFakeAws}. */
@@ -37,7 +57,7 @@ export interface FakeAwsOptions extends Partial<Faults> {
   /** Write the state back to `statePath` on close. @default false */
   readonly save?: boolean;
   readonly logger?: Logger;
-  /** @default Math.random */
+  /** Replaces the seeded generator of random faults (tests). */
   readonly random?: () => number;
 }
 
@@ -56,6 +76,15 @@ export interface FakeCall {
   readonly userAgent: string;
   readonly durationMs: number;
   readonly members?: string[];
+}
+
+/** A call received and not answered yet, as `/_fake/calls` lists it under `inFlight`. */
+export interface InFlightCall {
+  readonly operation: string;
+  readonly service: 'elb' | 'elbv2' | 'route53';
+  readonly region: string;
+  readonly target: string;
+  readonly receivedAt: number;
 }
 
 /** A running fake endpoint. */
@@ -120,7 +149,38 @@ const FAULT_KEYS: ReadonlyArray<keyof Faults> = [
   'route53Rps',
   'elbRps',
   'priorRequestMs',
+  'seed',
+  'rules',
 ];
+
+type NumericFault = Exclude<keyof Faults, 'rules'>;
+
+function parseRule(input: unknown, i: number): CallRule {
+  const where = `rules[${i}]`;
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new Error(`${where} must be an object`);
+  const r = input as Record<string, unknown>;
+  const known = ['operation', 'target', 'latencyMs', 'count'];
+  for (const k of Object.keys(r)) if (!known.includes(k)) throw new Error(`${where}: unknown field "${k}"`);
+  const text = (k: string): string | undefined => {
+    const v = r[k];
+    if (v !== undefined && typeof v !== 'string') throw new Error(`${where}.${k} must be a string`);
+    return v;
+  };
+  const whole = (k: string): number | undefined => {
+    const v = r[k];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0))
+      throw new Error(`${where}.${k} must be a whole number >= 0`);
+    return v;
+  };
+  const [operation, target, latencyMs, count] = [text('operation'), text('target'), whole('latencyMs'), whole('count')];
+  return {
+    ...(operation !== undefined ? { operation } : {}),
+    ...(target !== undefined ? { target } : {}),
+    ...(latencyMs !== undefined ? { latencyMs } : {}),
+    ...(count !== undefined ? { count } : {}),
+  };
+}
 
 /** Validates a partial faults object (from flags or `POST /_fake/faults`); throws a clear Error. */
 export function parseFaults(input: unknown): Partial<Faults> {
@@ -130,17 +190,38 @@ export function parseFaults(input: unknown): Partial<Faults> {
   for (const [k, v] of Object.entries(input)) {
     if (!FAULT_KEYS.includes(k as keyof Faults))
       throw new Error(`unknown fault "${k}" (known: ${FAULT_KEYS.join(', ')})`);
+    if (k === 'rules') {
+      if (!Array.isArray(v)) throw new Error('fault rules must be a list of rules');
+      out.rules = v.map(parseRule);
+      continue;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`fault ${k} must be a number >= 0`);
     if ((k === 'throttleRate' || k === 'errorRate') && v > 1) throw new Error(`fault ${k} is a fraction from 0 to 1`);
-    out[k as keyof Faults] = v;
+    if (k === 'seed' && !Number.isInteger(v)) throw new Error('fault seed must be a whole number');
+    out[k as NumericFault] = v;
   }
   return out;
+}
+
+/** The load balancer, target group or hosted zone a request is about, read before it is handled. */
+function requestTarget(service: FakeCall['service'], params: URLSearchParams, pathname: string): string {
+  if (service === 'route53') return /\/hostedzone\/([^/]+)/.exec(pathname)?.[1] ?? '';
+  if (service === 'elb') return params.get('LoadBalancerName') ?? params.get('LoadBalancerNames.member.1') ?? '';
+  return params.get('TargetGroupArn') ?? params.get('Names.member.1') ?? params.get('Name') ?? '';
+}
+
+function ruleMatches(rule: CallRule, operation: string, target: string): boolean {
+  if (rule.count !== undefined && rule.count <= 0) return false;
+  if (rule.operation !== undefined && rule.operation !== operation) return false;
+  // A target group rule may name the group; calls name it by ARN (`…:targetgroup/<name>/<id>`).
+  if (rule.target !== undefined && rule.target !== target && !target.includes(`:targetgroup/${rule.target}/`))
+    return false;
+  return true;
 }
 
 /** Starts the local AWS endpoint: Classic ELB, ELBv2 and Route53 on one port, plus `/_fake/*` control routes. */
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAwsServer> {
   const logger = options.logger ?? silentLogger;
-  const random = options.random ?? Math.random;
   const state = new FakeAwsState();
   if (options.statePath) {
     let text: string;
@@ -163,7 +244,14 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     route53Rps: options.route53Rps ?? 0,
     elbRps: options.elbRps ?? 0,
     priorRequestMs: options.priorRequestMs ?? 0,
+    // Without a seed, one is drawn and logged, so a run whose random faults found something can be replayed.
+    seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
+    rules: options.rules ?? [],
   };
+  let random = options.random ?? seededRandom(faults.seed);
+  logger.info('fake-aws random faults seeded', { seed: faults.seed });
+  const inFlight = new Map<number, InFlightCall>();
+  let inFlightSeq = 0;
   const route53Bucket = new TokenBucket(faults.route53Rps);
   const elbBucket = new TokenBucket(faults.elbRps);
   let calls: FakeCall[] = [];
@@ -206,16 +294,24 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         return json(res, 200, state.toJSON());
       case 'GET /_fake/calls': {
         const since = Number(url.searchParams.get('since') ?? 0) || 0;
-        return json(res, 200, { counts, total: seq, calls: since > 0 ? calls.filter((c) => c.seq > since) : calls });
+        return json(res, 200, {
+          counts,
+          total: seq,
+          calls: since > 0 ? calls.filter((c) => c.seq > since) : calls,
+          inFlight: [...inFlight.values()],
+        });
       }
       case 'GET /_fake/faults':
         return json(res, 200, faults);
       case 'POST /_fake/faults': {
+        let changed: Partial<Faults>;
         try {
-          Object.assign(faults, parseFaults(input));
+          changed = parseFaults(input);
         } catch (e) {
           return json(res, 400, { error: (e as Error).message });
         }
+        Object.assign(faults, changed);
+        if (changed.seed !== undefined) random = seededRandom(changed.seed);
         route53Bucket.setRate(faults.route53Rps);
         elbBucket.setRate(faults.elbRps);
         logger.info('fake-aws faults changed', { ...faults });
@@ -262,6 +358,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     let operation = 'Unknown';
     let ns: string = NS.route53;
     let params = new URLSearchParams();
+    let target = '';
+    const flightId = ++inFlightSeq;
     let answer: ApiAnswer;
     try {
       const body = await readBody(req);
@@ -284,7 +382,11 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       } else {
         throw new ApiError(404, 'UnknownOperationException', `No operation at ${req.method ?? 'GET'} ${url.pathname}`);
       }
-      const delay = faults.latencyMs + (faults.jitterMs > 0 ? random() * faults.jitterMs : 0);
+      target = requestTarget(service, params, url.pathname);
+      inFlight.set(flightId, { operation, service, region, target, receivedAt });
+      const rule = faults.rules.find((r) => ruleMatches(r, operation, target));
+      if (rule?.count !== undefined) rule.count--;
+      const delay = faults.latencyMs + (rule?.latencyMs ?? 0) + (faults.jitterMs > 0 ? random() * faults.jitterMs : 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const bucket = service === 'route53' ? route53Bucket : elbBucket;
       if (!bucket.take() || (faults.throttleRate > 0 && random() < faults.throttleRate)) {
@@ -310,7 +412,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         e instanceof ApiError
           ? e
           : new ApiError(500, 'InternalFailure', `internal error: ${(e as Error).message}`, '', 'Receiver');
-      const target = err.target || params.get('LoadBalancerName') || params.get('Name') || '';
+      inFlight.delete(flightId);
+      const errTarget = err.target || target;
       const errBody =
         service === 'route53'
           ? route53Error(err.code, err.message, id, err.type)
@@ -321,7 +424,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         operation,
         service,
         region,
-        target,
+        target: errTarget,
         outcome: err.code,
         userAgent,
         receivedAt,
@@ -329,6 +432,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       });
       return;
     }
+    inFlight.delete(flightId);
     res.writeHead(answer.status, {
       'Content-Type': 'text/xml',
       'x-amzn-RequestId': id,

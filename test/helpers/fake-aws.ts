@@ -1,17 +1,29 @@
-import { startFakeAws, type FakeAwsOptions, type FakeAwsServer, type FakeCall } from '../../src/fake-aws/server.js';
+import {
+  startFakeAws,
+  type Faults,
+  type FakeAwsOptions,
+  type FakeAwsServer,
+  type FakeCall,
+  type InFlightCall,
+} from '../../src/fake-aws/server.js';
 
-/** Starts the fake AWS endpoint in-process on a free port, quiet. */
+/** Starts the fake AWS endpoint in-process on a free port, quiet; random faults seeded, so every run sees the same. */
 export function startTestFakeAws(options: FakeAwsOptions = {}): Promise<FakeAwsServer> {
-  return startFakeAws({ listen: '127.0.0.1:0', ...options });
+  return startFakeAws({ listen: '127.0.0.1:0', seed: 1, ...options });
 }
 
 /** The fake's call log. */
 export async function fakeCalls(
   url: string,
   since = 0,
-): Promise<{ counts: Record<string, number>; total: number; calls: FakeCall[] }> {
+): Promise<{ counts: Record<string, number>; total: number; calls: FakeCall[]; inFlight: InFlightCall[] }> {
   const r = await fetch(`${url}/_fake/calls${since ? `?since=${since}` : ''}`);
-  return (await r.json()) as { counts: Record<string, number>; total: number; calls: FakeCall[] };
+  return (await r.json()) as {
+    counts: Record<string, number>;
+    total: number;
+    calls: FakeCall[];
+    inFlight: InFlightCall[];
+  };
 }
 
 /** What `GET /_fake/state` answers. */
@@ -40,7 +52,7 @@ export async function fakeState(url: string): Promise<FakeStateView> {
 }
 
 /** Sets faults at run time. */
-export async function setFaults(url: string, faults: Record<string, number>): Promise<void> {
+export async function setFaults(url: string, faults: Partial<Faults>): Promise<void> {
   const r = await fetch(`${url}/_fake/faults`, { method: 'POST', body: JSON.stringify(faults) });
   if (!r.ok) throw new Error(`faults rejected: ${await r.text()}`);
 }

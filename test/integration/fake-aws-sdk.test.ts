@@ -33,6 +33,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import type { FakeAwsServer } from '../../src/fake-aws/server.js';
 import { fakeCalls, fakeState, setFaults, startTestFakeAws } from '../helpers/fake-aws.js';
+import { waitFor } from '../helpers/wait.js';
 
 const credentials = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'secret' };
 const I1 = 'i-0000000000000000a';
@@ -357,6 +358,54 @@ describe('fake-aws through the real AWS SDK for JavaScript', () => {
     assert.ok(outcomes.includes('PriorRequestNotComplete'), 'PriorRequestNotComplete was answered and retried');
     assert.ok(outcomes.includes('Throttling'), 'Throttling was answered and retried');
     assert.ok(outcomes.includes('InternalFailure'), '500s were answered and retried');
+  });
+
+  test('random faults are replayed by their seed; a rule delays only the calls it names', async () => {
+    const outcomes = async (seed: number): Promise<string[]> => {
+      const f = await startTestFakeAws({ seed, throttleRate: 0.5 });
+      const c = new ElasticLoadBalancingClient({ region: 'us-east-1', endpoint: f.url, credentials, maxAttempts: 1 });
+      const out: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        out.push(
+          await c.send(new DescribeLoadBalancersCommand({})).then(
+            () => 'ok',
+            (e: { name?: string }) => e.name ?? 'error',
+          ),
+        );
+      }
+      c.destroy();
+      await f.close();
+      return out;
+    };
+    const first = await outcomes(7);
+    assert.deepEqual(await outcomes(7), first, 'the same seed, the same faults');
+    assert.ok(first.includes('ok') && first.includes('Throttling'), first.join(' '));
+
+    await elb.send(
+      new CreateLoadBalancerCommand({
+        LoadBalancerName: 'ruled',
+        Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: 8080 }],
+        AvailabilityZones: ['us-east-1a'],
+      }),
+    );
+    await setFaults(fake.url, {
+      rules: [{ operation: 'RegisterInstancesWithLoadBalancer', target: 'ruled', latencyMs: 400, count: 1 }],
+    });
+    const register = elb.send(
+      new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: 'ruled', Instances: [{ InstanceId: I1 }] }),
+    );
+    await waitFor('the delayed register is in flight', async () =>
+      (await fakeCalls(fake.url)).inFlight.some((c) => c.operation === 'RegisterInstancesWithLoadBalancer'),
+    );
+    // Meanwhile other calls are answered at once, and see the state from before the register.
+    const during = await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: ['ruled'] }));
+    assert.ok(!during.LoadBalancerDescriptions?.[0]?.Instances?.some((i) => i.InstanceId === I1));
+    await register;
+    const after = await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: ['ruled'] }));
+    assert.ok(after.LoadBalancerDescriptions?.[0]?.Instances?.some((i) => i.InstanceId === I1));
+    assert.deepEqual((await fakeCalls(fake.url)).inFlight, []);
+    await setFaults(fake.url, { rules: [] });
+    await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerName: 'ruled' }));
   });
 
   test('the call log records operation, target, outcome and User-Agent', async () => {
