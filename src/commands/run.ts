@@ -11,7 +11,7 @@ import { TreeSource } from '../etcd/source.js';
 import { AwsClients, resolveLegacyCredentials } from '../providers/aws-clients.js';
 import { ElbProvider } from '../providers/elb.js';
 import { Elbv2Provider } from '../providers/elbv2.js';
-import { Route53AwsProvider } from '../providers/route53.js';
+import { Route53AwsProvider, Route53Zones } from '../providers/route53.js';
 import { Route53RateLimiter } from '../providers/route53-rate-limiter.js';
 import type { Route53Provider } from '../providers/types.js';
 import { Reconciler } from '../reconcile/reconciler.js';
@@ -62,10 +62,11 @@ export function buildProviders(config: DaemonConfig, metrics?: Metrics) {
     metrics?.countAwsCalls(service, client);
   };
   const route53ByRegion = new Map<string, Route53Provider>();
+  const zones = new Route53Zones();
   const route53 = (region: string): Route53Provider => {
     let p = route53ByRegion.get(region);
     if (!p) {
-      p = new Route53AwsProvider(clients, region);
+      p = new Route53AwsProvider(clients, region, { zones });
       route53ByRegion.set(region, p);
     }
     return p;

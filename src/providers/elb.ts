@@ -6,6 +6,7 @@ import {
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import { AwsCallError, type MembershipProvider, type MembershipTarget } from './types.js';
+import { WriteLedger } from './write-ledger.js';
 
 /** Options of {@link ElbProvider}. */
 export interface ElbProviderOptions {
@@ -18,6 +19,8 @@ export interface ElbProviderOptions {
 
 interface Prefetch {
   readonly at: number;
+  /** The ledger's tick when the listing started: it answers only for load balancers not written since. */
+  readonly listedAt: number;
   /** Names whose next read this listing answers (each only once). */
   readonly names: Set<string>;
   /** Whether a read or a write of one of its load balancers came after it: then it takes no new names. */
@@ -38,6 +41,7 @@ export class ElbProvider implements MembershipProvider {
   private readonly prefetchMin: number;
   private readonly prefetchMaxAgeMs: number;
   private readonly now: () => number;
+  private readonly ledger = new WriteLedger();
 
   constructor(
     private readonly clients: AwsClients,
@@ -57,10 +61,11 @@ export class ElbProvider implements MembershipProvider {
       for (const name of names) current.names.add(name);
       return;
     }
+    const listedAt = this.ledger.listingStarts();
     const listing = this.listRegion(region);
     // A failed listing is not an error of any target: their reads fall back to describing each load balancer.
     listing.catch(() => undefined);
-    this.prefetches.set(region, { at: this.now(), names: new Set(names), listing, closed: false });
+    this.prefetches.set(region, { at: this.now(), listedAt, names: new Set(names), listing, closed: false });
   }
 
   private async listRegion(region: string): Promise<Map<string, string[]>> {
@@ -84,14 +89,18 @@ export class ElbProvider implements MembershipProvider {
     p.closed = true;
     if (p.names.size === 0) this.prefetches.delete(target.region);
     if (this.now() - p.at > this.prefetchMaxAgeMs) return undefined;
+    let listed: Map<string, string[]>;
     try {
-      return (await p.listing).get(target.name) ?? 'not-found';
+      listed = await p.listing;
     } catch {
       return undefined;
     }
+    // Judged once the listing has answered: a write sent or answered after it started may be missing from it.
+    if (!this.ledger.mayAnswer(ledgerKey(target), p.listedAt)) return undefined;
+    return listed.get(target.name) ?? 'not-found';
   }
 
-  // A listing from before a write must not answer a read after it, nor take the name again.
+  // The ledger alone keeps the listing from answering; closing it makes the next full pass list afresh.
   private forgetPrefetched(target: MembershipTarget): void {
     const p = this.prefetches.get(target.region);
     if (!p) return;
@@ -120,11 +129,13 @@ export class ElbProvider implements MembershipProvider {
   async register(target: MembershipTarget, members: readonly string[]): Promise<void> {
     this.forgetPrefetched(target);
     try {
-      await this.clients.elb(target.region).send(
-        new RegisterInstancesWithLoadBalancerCommand({
-          LoadBalancerName: target.name,
-          Instances: members.map((InstanceId) => ({ InstanceId })),
-        }),
+      await this.ledger.write(ledgerKey(target), () =>
+        this.clients.elb(target.region).send(
+          new RegisterInstancesWithLoadBalancerCommand({
+            LoadBalancerName: target.name,
+            Instances: members.map((InstanceId) => ({ InstanceId })),
+          }),
+        ),
       );
     } catch (e) {
       throw classifyAwsError(e);
@@ -135,16 +146,22 @@ export class ElbProvider implements MembershipProvider {
   async deregister(target: MembershipTarget, members: readonly string[]): Promise<void> {
     this.forgetPrefetched(target);
     try {
-      await this.clients.elb(target.region).send(
-        new DeregisterInstancesFromLoadBalancerCommand({
-          LoadBalancerName: target.name,
-          Instances: members.map((InstanceId) => ({ InstanceId })),
-        }),
+      await this.ledger.write(ledgerKey(target), () =>
+        this.clients.elb(target.region).send(
+          new DeregisterInstancesFromLoadBalancerCommand({
+            LoadBalancerName: target.name,
+            Instances: members.map((InstanceId) => ({ InstanceId })),
+          }),
+        ),
       );
     } catch (e) {
       throw classifyAwsError(e);
     }
   }
+}
+
+function ledgerKey(target: MembershipTarget): string {
+  return `${target.region}/${target.name}`;
 }
 
 function notFound(name: string): AwsCallError {

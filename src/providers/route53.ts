@@ -8,6 +8,7 @@ import { decodeRoute53Name } from '../util/dns-name.js';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import type { RecordChange, RecordSet, Route53Provider } from './types.js';
+import { WriteLedger } from './write-ledger.js';
 
 /**
  * Above this many names, one paged listing of the whole zone costs fewer requests than one small listing per name
@@ -27,17 +28,32 @@ function toRecordSet(s: ResourceRecordSet): RecordSet | undefined {
   };
 }
 
+/**
+ * What every region's Route53 provider must share: Route53 is global, so a zone listed through one region's endpoint
+ * may be changed through another's, and the listing must still not answer a read after that change.
+ */
+export class Route53Zones {
+  /** Zone listings started ahead of the zone's next read, which alone uses them. */
+  readonly prefetches = new Map<
+    string,
+    { readonly at: number; readonly listedAt: number; readonly listing: Promise<RecordSet[]> }
+  >();
+  readonly ledger = new WriteLedger();
+}
+
 /** Options of {@link Route53AwsProvider}. */
 export interface Route53ProviderOptions {
   /** A prefetched zone listing older than this is not used. @default 10000 */
   readonly prefetchMaxAgeMs?: number;
   readonly now?: () => number;
+  /** Shared with the providers of the other regions. @default this provider's own */
+  readonly zones?: Route53Zones;
 }
 
 /** Route53 through the AWS SDK: reads A/AAAA sets of managed names, applies change batches. */
 export class Route53AwsProvider implements Route53Provider {
-  /** Zone listings started ahead of the zone's next read, which alone uses them. */
-  private readonly prefetches = new Map<string, { readonly at: number; readonly listing: Promise<RecordSet[]> }>();
+  private readonly prefetches: Route53Zones['prefetches'];
+  private readonly ledger: WriteLedger;
   private readonly prefetchMaxAgeMs: number;
   private readonly now: () => number;
 
@@ -48,6 +64,9 @@ export class Route53AwsProvider implements Route53Provider {
   ) {
     this.prefetchMaxAgeMs = options.prefetchMaxAgeMs ?? 10_000;
     this.now = options.now ?? Date.now;
+    const zones = options.zones ?? new Route53Zones();
+    this.prefetches = zones.prefetches;
+    this.ledger = zones.ledger;
   }
 
   /** @inheritdoc */
@@ -56,10 +75,11 @@ export class Route53AwsProvider implements Route53Provider {
     if (names.length <= PER_NAME_READ_LIMIT) return;
     const current = this.prefetches.get(zoneId);
     if (current && this.now() - current.at <= this.prefetchMaxAgeMs) return;
+    const listedAt = this.ledger.listingStarts();
     const listing = this.listZone(zoneId);
     // A failed listing is not an error of the zone: its read lists it again.
     listing.catch(() => undefined);
-    this.prefetches.set(zoneId, { at: this.now(), listing });
+    this.prefetches.set(zoneId, { at: this.now(), listedAt, listing });
   }
 
   // Takes the zone's prefetch at once (any read ends it); only a read that lists the whole zone waits for it.
@@ -67,7 +87,11 @@ export class Route53AwsProvider implements Route53Provider {
     const p = this.prefetches.get(zoneId);
     this.prefetches.delete(zoneId);
     if (!p || this.now() - p.at > this.prefetchMaxAgeMs) return undefined;
-    return p.listing.catch(() => undefined);
+    // Judged once the listing has answered: a change sent or answered after it started may be missing from it.
+    return p.listing.then(
+      (sets) => (this.ledger.mayAnswer(zoneId, p.listedAt) ? sets : undefined),
+      () => undefined,
+    );
   }
 
   /** @inheritdoc */
@@ -98,25 +122,26 @@ export class Route53AwsProvider implements Route53Provider {
 
   /** @inheritdoc */
   async changeRecordSets(zoneId: string, changes: readonly RecordChange[]): Promise<void> {
-    // A listing from before this change must not answer a read after it.
     this.prefetches.delete(zoneId);
     try {
-      await this.clients.route53(this.region).send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId,
-          ChangeBatch: {
-            Comment: 'lbmanager',
-            Changes: changes.map((c) => ({
-              Action: c.action,
-              ResourceRecordSet: {
-                Name: `${c.set.name}.`,
-                Type: c.set.type,
-                TTL: c.set.ttl,
-                ResourceRecords: c.set.values.map((Value) => ({ Value })),
-              },
-            })),
-          },
-        }),
+      await this.ledger.write(zoneId, () =>
+        this.clients.route53(this.region).send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            ChangeBatch: {
+              Comment: 'lbmanager',
+              Changes: changes.map((c) => ({
+                Action: c.action,
+                ResourceRecordSet: {
+                  Name: `${c.set.name}.`,
+                  Type: c.set.type,
+                  TTL: c.set.ttl,
+                  ResourceRecords: c.set.values.map((Value) => ({ Value })),
+                },
+              })),
+            },
+          }),
+        ),
       );
     } catch (e) {
       throw classifyAwsError(e);

@@ -16,7 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AwsClients, resolveLegacyCredentials } from '../../src/providers/aws-clients.js';
 import { classifyAwsError } from '../../src/providers/aws-errors.js';
 import { ElbProvider } from '../../src/providers/elb.js';
-import { Route53AwsProvider } from '../../src/providers/route53.js';
+import { Route53AwsProvider, Route53Zones } from '../../src/providers/route53.js';
 
 const sdkError = (name: string, message: string, status = 400, extra: object = {}): Error =>
   Object.assign(new Error(message), { name, Code: name, $metadata: { httpStatusCode: status }, ...extra });
@@ -192,6 +192,30 @@ describe('Classic ELB provider (mocked SDK)', () => {
     p.prefetch('us-east-1', names);
     assert.equal(mock.commandCalls(DescribeLoadBalancersCommand, { PageSize: 400 }).length, 2);
   });
+
+  test('a listing started while a write is in flight never answers a read after that write', async () => {
+    // The race a resync makes: a region listing starts while a register to lb-3 is on its way, and AWS answers the
+    // listing before it applies the register. The next read of lb-3 must not see the listing's empty answer.
+    let release!: () => void;
+    mock
+      .on(RegisterInstancesWithLoadBalancerCommand)
+      .callsFake(() => new Promise((resolve) => (release = () => resolve({}))));
+    mock
+      .on(DescribeLoadBalancersCommand, { PageSize: 400 })
+      .resolves({ LoadBalancerDescriptions: names.map((n) => ({ LoadBalancerName: n, Instances: [] })) });
+    mock.on(DescribeLoadBalancersCommand, { LoadBalancerNames: ['lb-3'] }).resolves({
+      LoadBalancerDescriptions: [{ LoadBalancerName: 'lb-3', Instances: [{ InstanceId: 'i-000000aa' }] }],
+    });
+    const p = new ElbProvider(clients);
+    const writing = p.register(t('lb-3'), ['i-000000aa']);
+    p.prefetch('us-east-1', names);
+    await new Promise((r) => setImmediate(r));
+    release();
+    await writing;
+    assert.deepEqual(await p.readMembers(t('lb-3')), ['i-000000aa'], 'described afresh, not from the listing');
+    assert.deepEqual(await p.readMembers(t('lb-4')), [], 'other load balancers are answered by the listing');
+    assert.equal(mock.commandCalls(DescribeLoadBalancersCommand, { LoadBalancerNames: ['lb-4'] }).length, 0);
+  });
 });
 
 describe('Route53 provider (mocked SDK)', () => {
@@ -331,6 +355,34 @@ describe('Route53 provider (mocked SDK)', () => {
     clock = 60_000;
     await stale.readRecordSets('Z9', many);
     assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 6, 'an old listing is not used');
+  });
+
+  test('a zone listing started while a change is in flight never answers a read after that change', async () => {
+    const many = Array.from({ length: 10 }, (_, i) => `n${i}.example.com`);
+    let release!: () => void;
+    mock.on(ChangeResourceRecordSetsCommand).callsFake(() => new Promise((resolve) => (release = () => resolve({}))));
+    mock
+      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z7' })
+      .resolvesOnce({ ResourceRecordSets: [], IsTruncated: false })
+      .resolves({ ResourceRecordSets: [a('n0.example.com.', '192.0.2.99')], IsTruncated: false });
+    const zones = new Route53Zones();
+    // Listed through one region's endpoint, changed through another's: Route53 is global.
+    const east = new Route53AwsProvider(clients, 'us-east-1', { zones });
+    const west = new Route53AwsProvider(clients, 'us-west-2', { zones });
+    const changing = west.changeRecordSets('Z7', [
+      { action: 'UPSERT', set: { name: 'n0.example.com', type: 'A', ttl: 60, values: ['192.0.2.99'] } },
+    ]);
+    east.prefetch('Z7', many);
+    await new Promise((r) => setImmediate(r));
+    release();
+    await changing;
+    const sets = await east.readRecordSets('Z7', many);
+    assert.deepEqual(
+      sets.map((x) => x.values),
+      [['192.0.2.99']],
+      'listed afresh',
+    );
+    assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 2);
   });
 });
 
