@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerAnnounceCommand } from './commands/announce.js';
+import { registerConfirmRemovalCommand } from './commands/confirm-removal.js';
 import { registerFakeAwsCommand } from './commands/fake-aws.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
@@ -22,6 +23,7 @@ registerFakeAwsCommand(program);
 registerPlanCommand(program);
 registerValidateCommand(program);
 registerAnnounceCommand(program);
+registerConfirmRemovalCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,7 +24,7 @@ export interface AdminSources {
 export interface AdminServerOptions {
   /** `host:port`, e.g. `127.0.0.1:9180`; port 0 picks a free one. */
   readonly listen: string;
-  /** When set, POST requests need `Authorization: Bearer <token>`. */
+  /** POST requests need `Authorization: Bearer <token>`; without a token they are refused. */
   readonly token?: string;
   readonly logger: Logger;
 }
@@ -76,11 +76,20 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   );
 }
 
-function authorised(req: IncomingMessage, token: string | undefined): boolean {
-  if (!token) return true;
+function authorised(req: IncomingMessage, token: string): boolean {
   const given = Buffer.from(req.headers.authorization ?? '');
   const want = Buffer.from(`Bearer ${token}`);
   return given.length === want.length && timingSafeEqual(given, want);
+}
+
+/**
+ * A browser names the page a request comes from in `Origin`. Only the admin endpoint's own pages may use it: any other
+ * page (a site the operator has open, a DNS-rebound name) is refused, whatever it asks.
+ */
+function foreignOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  return origin !== `http://${req.headers.host ?? ''}`;
 }
 
 /** Serves /healthz, /readyz, /metrics, /state and POST /resync. */
@@ -89,6 +98,10 @@ export async function startAdminServer(options: AdminServerOptions, sources: Adm
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://admin');
     const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    if (foreignOrigin(req)) {
+      options.logger.warn('admin request from another origin refused', { origin: req.headers.origin, route });
+      return send(res, 403, 'forbidden: requests from other origins are refused\n');
+    }
     switch (route) {
       case 'GET /healthz':
         return send(res, 200, 'ok\n');
@@ -118,6 +131,16 @@ export async function startAdminServer(options: AdminServerOptions, sources: Adm
         });
       }
       case 'POST /resync': {
+        // Without a token anyone who can reach the port could drain a held load balancer: state-changing requests
+        // need one. SIGHUP resyncs and `lbmanager confirm-removal` confirms without it.
+        if (options.token === undefined) {
+          return send(
+            res,
+            403,
+            'forbidden: POST needs an admin token (--http-token, LBM_HTTP_TOKEN or LBM_HTTP_TOKEN_FILE); ' +
+              'without one, resync with SIGHUP and confirm held removals with lbmanager confirm-removal\n',
+          );
+        }
         if (!authorised(req, options.token)) {
           res.setHeader('WWW-Authenticate', 'Bearer');
           return send(res, 401, 'unauthorised: this endpoint needs Authorization: Bearer <token>\n');

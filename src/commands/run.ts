@@ -4,6 +4,7 @@ import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { addFlags } from '../config-flags.js';
 import { daemonConfig, DAEMON_FLAGS, type DaemonConfig } from '../config.js';
 import { createEtcdClient } from '../etcd/client.js';
+import { ConfirmationWatch } from '../etcd/confirmations.js';
 import { LeaseElection, NoElection, type Leadership } from '../etcd/election.js';
 import { StateRecord } from '../etcd/state-record.js';
 import { supersededKeys } from '../tree/desired.js';
@@ -100,7 +101,25 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       }
     },
   });
-  const onLeadership = (isLeader: boolean): void => reconciler.setWritable(isLeader);
+  // Confirmations of held removals arrive through etcd; only the leader applies (and consumes) them.
+  const confirmations = new ConfirmationWatch(
+    { client, statePrefix: config.statePrefix, logger },
+    (record) => {
+      if (!elected.isLeader) return false;
+      logger.warn('held removals confirmed through etcd', {
+        action: 'confirm-removals',
+        by: record.by,
+        targets: record.confirmation === 'all' ? 'all' : record.confirmation.targets,
+      });
+      reconciler.confirmRemovals(record.confirmation);
+      return true;
+    },
+    () => elected.guardKey,
+  );
+  const onLeadership = (isLeader: boolean): void => {
+    reconciler.setWritable(isLeader);
+    if (isLeader) confirmations.retry();
+  };
   const elected: Leadership = config.leaderElection
     ? new LeaseElection(
         {
@@ -157,7 +176,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
           lastFullSync: () => lastFullSync,
           resyncInterval: config.resyncInterval,
           resync: (confirm) => {
-            if (confirm) reconciler.confirmRemovals();
+            if (confirm) reconciler.confirmRemovals('all');
             void resync(true);
           },
         },
@@ -166,6 +185,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   if (admin) logger.info('admin endpoint listening', { url: admin.url });
   await elected.start();
   await source.start();
+  await confirmations.start();
   // Targets whose keys all went while no daemon ran: drained like any other (policy and removal guard apply).
   try {
     const recorded = await stateRecord.load();
@@ -190,6 +210,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const shutdown = (): Promise<void> =>
     (stopping ??= (async () => {
       if (resyncTimer) clearInterval(resyncTimer);
+      confirmations.stop();
       await source.stop();
       const finished = await reconciler.stop(config.shutdownTimeout * 1000);
       if (!finished)

@@ -1,5 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import type { MemberEntry } from '../tree/desired.js';
+import { confirmationKey } from './confirmations.js';
 import type { Target } from '../tree/types.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 
@@ -47,6 +48,8 @@ export class StateRecord {
     const all = await this.client.getAll().prefix(this.prefix).strings();
     const out: RecordedTarget[] = [];
     for (const [key, value] of Object.entries(all)) {
+      // Not a record: the key confirmations arrive through.
+      if (key === confirmationKey(this.prefix)) continue;
       try {
         const v = JSON.parse(value) as { target?: unknown; members?: unknown };
         if (!isTarget(v.target) || !Array.isArray(v.members)) throw new Error('missing target or members');

@@ -45,3 +45,10 @@ export function removalsExceedLimit(
 ): boolean {
   return tally.pending >= options.minRemovals && tally.pending * 100 > options.maxRemovalPercent * tally.managed;
 }
+
+/** What an operator confirmed: every held removal, or those of some targets (by target id). */
+export type RemovalConfirmation = 'all' | { readonly targets: readonly string[] };
+
+/** How an operator confirms held removals, for log lines, reasons and plans. */
+export const HOW_TO_CONFIRM =
+  'lbmanager confirm-removal TARGET… (or --all), or POST /resync?confirm-removal=true with the admin token';

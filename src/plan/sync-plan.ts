@@ -1,6 +1,6 @@
 import type { RecordChange } from '../providers/types.js';
 import type { MemberClass, Target } from '../tree/types.js';
-import { removalsExceedLimit, tallyRemovals, type RemovalTally } from './removal-guard.js';
+import { HOW_TO_CONFIRM, removalsExceedLimit, tallyRemovals, type RemovalTally } from './removal-guard.js';
 
 /** What one sync would do to one target (a load balancer, a target group or a DNS name). */
 export interface TargetPlan {
@@ -98,7 +98,7 @@ export function renderPlanText(plan: SyncPlan): string {
   if (plan.removalsHeld) {
     lines.push(
       `The removal guard would hold the ${plan.removals.pending} removals (of ${plan.removals.managed} managed members) ` +
-        'until confirmed with --confirm-removal or POST /resync?confirm-removal=true.',
+        `until confirmed: ${HOW_TO_CONFIRM}.`,
     );
   }
   if (plan.malformedKeys > 0)

@@ -1,4 +1,5 @@
 import { chunk, planMembership, type Policy } from '../plan/membership-plan.js';
+import type { RemovalConfirmation } from '../plan/removal-guard.js';
 import { batchChanges, planRecordSets, type NameDesired } from '../plan/route53-plan.js';
 import {
   AwsCallError,
@@ -190,10 +191,11 @@ export class Reconciler {
     return this.snapshotSeen && this.firstPass === undefined;
   }
 
-  /** An operator confirmed the held removals: apply them now. */
-  confirmRemovals(): void {
-    this.hold.confirm();
-    this.markAll(true);
+  /** An operator confirmed the held removals (all of them, or some targets'): apply them now. */
+  confirmRemovals(what: RemovalConfirmation = 'all'): void {
+    this.hold.confirm(what);
+    if (what === 'all') this.markAll(true);
+    else for (const id of what.targets) this.mark(id, true);
   }
 
   /** Every known target's status, without copying (metrics read it on each scrape). */
@@ -454,7 +456,7 @@ export class Reconciler {
       this.deferred.add(id);
       return false;
     }
-    if (this.hold.allowRemovals()) return true;
+    if (this.hold.allowRemovals(id)) return true;
     this.deferred.add(id);
     return false;
   }
@@ -615,13 +617,35 @@ export class Reconciler {
       }
       let changes = planRecordSets(desiredByName, actual, this.ttl, this.policy);
       if (this.policy === 'sync' && !this.dryRun) {
-        const addOnly = planRecordSets(desiredByName, actual, this.ttl, 'upsert-only');
-        if (JSON.stringify(addOnly) !== JSON.stringify(changes) && !this.mayRemove(first.id)) {
-          changes = addOnly;
+        // Each name that would lose values asks the guard on its own: a name an operator confirmed goes through
+        // while the zone's other removals stay held.
+        const held = new Set<string>();
+        for (const d of desiredByName) {
+          const one = [d];
+          const full = planRecordSets(one, actual, this.ttl, 'sync');
+          const addOnly = planRecordSets(one, actual, this.ttl, 'upsert-only');
+          const id = idByName.get(d.fqdn);
+          if (id && JSON.stringify(addOnly) !== JSON.stringify(full) && !this.mayRemove(id)) held.add(d.fqdn);
+        }
+        if (held.size > 0) {
+          changes = [
+            ...planRecordSets(
+              desiredByName.filter((d) => !held.has(d.fqdn)),
+              actual,
+              this.ttl,
+              'sync',
+            ),
+            ...planRecordSets(
+              desiredByName.filter((d) => held.has(d.fqdn)),
+              actual,
+              this.ttl,
+              'upsert-only',
+            ),
+          ];
           for (const { id, t } of targets) {
+            if (!held.has(t.fqdn)) continue;
             const want = new Set(desiredByName.find((d) => d.fqdn === t.fqdn)?.members ?? []);
             this.statusOf(t, id).heldRemovals = seenOf(t.fqdn).filter((m) => !want.has(m));
-            this.deferred.add(id);
           }
         }
       }

@@ -2,6 +2,8 @@ import {
   DEFAULT_REMOVAL_GUARD,
   removalsExceedLimit,
   tallyRemovals,
+  HOW_TO_CONFIRM,
+  type RemovalConfirmation,
   type RemovalGuardOptions,
   type RemovalTally,
 } from '../plan/removal-guard.js';
@@ -15,8 +17,10 @@ export interface RemovalHoldState {
   readonly since: number | undefined;
   readonly pending: number;
   readonly managed: number;
-  /** An operator confirmed the current removals. */
+  /** An operator confirmed the current removals of every target. */
   readonly confirmed: boolean;
+  /** Targets whose current removals an operator confirmed one by one. */
+  readonly confirmedTargets: readonly string[];
   readonly reason: string | undefined;
 }
 
@@ -34,6 +38,8 @@ export class RemovalHold {
   private totals: RemovalTally = { managed: 0, pending: 0 };
   private readonly options: RemovalGuardOptions;
   private confirmed: boolean;
+  /** Targets confirmed one by one; each keeps its confirmation until its removals are done. */
+  private readonly confirmedTargets = new Set<string>();
   private heldSince: number | undefined;
   private tally: RemovalTally = { managed: 0, pending: 0 };
 
@@ -49,8 +55,12 @@ export class RemovalHold {
 
   /** Records the members a target was seen to have in AWS (after a read or an apply). */
   observe(id: string, members: Iterable<string>): void {
-    this.lastSeen.set(id, new Set(members));
+    const seen = new Set(members);
+    this.lastSeen.set(id, seen);
     this.stale.add(id);
+    // A confirmed target whose removals are done is guarded again.
+    if (this.confirmedTargets.has(id) && tallyRemovals([{ lastSeen: seen, desired: this.desiredOf(id) }]).pending === 0)
+      this.confirmedTargets.delete(id);
   }
 
   /** The desired members of a target may have changed (its keys did). */
@@ -80,10 +90,11 @@ export class RemovalHold {
    * only the targets observed or changed since the last decision are counted again: a reconcile costs the same with
    * 10 targets or 10,000.
    */
-  allowRemovals(): boolean {
-    for (const id of this.stale) {
-      const lastSeen = this.lastSeen.get(id);
-      this.setShare(id, lastSeen ? tallyRemovals([{ lastSeen, desired: this.desiredOf(id) }]) : undefined);
+  allowRemovals(id: string): boolean {
+    for (const stale of this.stale) {
+      const lastSeen = this.lastSeen.get(stale);
+      const share = lastSeen ? tallyRemovals([{ lastSeen, desired: this.desiredOf(stale) }]) : undefined;
+      this.setShare(stale, share);
     }
     this.stale.clear();
     this.tally = this.totals;
@@ -93,9 +104,9 @@ export class RemovalHold {
       this.heldSince = undefined;
       // The confirmed drain is done (or the tree came back): the next accident is guarded again.
       this.confirmed = false;
+      this.confirmedTargets.clear();
       return true;
     }
-    if (this.confirmed) return true;
     if (this.heldSince === undefined) {
       this.heldSince = this.clock.now();
       this.logger.error('removals held: the tree would remove too many members at once', {
@@ -103,16 +114,21 @@ export class RemovalHold {
         pendingRemovals: this.tally.pending,
         managedMembers: this.tally.managed,
         maxRemovalPercent: this.options.maxRemovalPercent,
-        howToConfirm: 'POST /resync?confirm-removal=true, or restart with --confirm-removal',
+        howToConfirm: HOW_TO_CONFIRM,
       });
     }
-    return false;
+    return this.confirmed || this.confirmedTargets.has(id);
   }
 
-  /** An operator confirmed: the current removals go through. */
-  confirm(): void {
-    this.confirmed = true;
-    this.logger.warn('removals confirmed by an operator', { ...this.tally });
+  /** An operator confirmed: the current removals (of every target, or of those named) go through. */
+  confirm(what: RemovalConfirmation = 'all'): void {
+    if (what === 'all') this.confirmed = true;
+    else for (const id of what.targets) this.confirmedTargets.add(id);
+    this.logger.warn('removals confirmed by an operator', {
+      action: 'confirm-removals',
+      targets: what === 'all' ? 'all' : what.targets,
+      ...this.tally,
+    });
   }
 
   /** The guard's state for operators. */
@@ -124,9 +140,10 @@ export class RemovalHold {
       pending: this.tally.pending,
       managed: this.tally.managed,
       confirmed: this.confirmed,
+      confirmedTargets: [...this.confirmedTargets].sort(),
       reason: held
         ? `removals held: ${this.tally.pending} of ${this.tally.managed} managed members would be removed ` +
-          `(limit ${this.options.maxRemovalPercent}%); confirm with POST /resync?confirm-removal=true`
+          `(limit ${this.options.maxRemovalPercent}%); confirm with ${HOW_TO_CONFIRM}`
         : undefined,
     };
   }

@@ -121,3 +121,28 @@ export function parseKey(key: string, prefix: string): ParsedKey {
   }
   return { ok: true, value: { key, target, targetId: targetId(target), memberClass, member } };
 }
+
+/**
+ * Parses a target id as operators write it (`elb/us-east-1/web`, `elbv2/us-east-1/web-tg`,
+ * `route53/Z0123456789ABC/www.example.com`) into its canonical form, or says what is wrong with it.
+ */
+export function parseTargetId(id: string): { ok: true; id: string } | { ok: false; reason: string } {
+  const segs = id.split('/');
+  const kind = segs[0] ?? '';
+  if (kind === 'elb' || kind === 'elbv2') {
+    const [, region = '', name = ''] = segs;
+    if (segs.length !== 3) return { ok: false, reason: `expected ${kind}/<region>/<name>` };
+    if (!REGION.test(region)) return { ok: false, reason: `bad region ${q(region)}` };
+    if (!LB_NAME.test(name)) return { ok: false, reason: `bad name ${q(name)}` };
+    return { ok: true, id: targetId({ kind, region, name }) };
+  }
+  if (kind === 'route53') {
+    const [, zoneId = '', name = ''] = segs;
+    if (segs.length !== 3) return { ok: false, reason: 'expected route53/<hosted-zone-id>/<fqdn>' };
+    if (!ZONE_ID.test(zoneId)) return { ok: false, reason: `bad hosted zone id ${q(zoneId)}` };
+    const fqdn = normaliseFqdn(name);
+    if (fqdn === undefined) return { ok: false, reason: `bad DNS name ${q(name)}` };
+    return { ok: true, id: targetId({ kind, region: '', zoneId, fqdn }) };
+  }
+  return { ok: false, reason: `unknown kind ${q(kind)} (expected elb, elbv2 or route53)` };
+}

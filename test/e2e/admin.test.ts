@@ -104,6 +104,12 @@ test('admin endpoint: health, readiness through start, hold and etcd loss, metri
     const auth = { authorization: `Bearer ${TOKEN}` };
     assert.equal((await fetch(`${d.adminUrl}/resync`, { method: 'POST', headers: auth })).status, 202);
     assert.equal((await fetch(`${d.adminUrl}/resync`)).status, 405);
+    // A page of another origin is refused even with the token (a browser sends Origin; a page cannot hide it).
+    const foreign = { ...auth, origin: 'http://evil.example' };
+    assert.equal((await fetch(`${d.adminUrl}/resync`, { method: 'POST', headers: foreign })).status, 403);
+    assert.equal((await fetch(`${d.adminUrl}/state`, { headers: { origin: 'http://evil.example' } })).status, 403);
+    const own = { ...auth, origin: d.adminUrl };
+    assert.equal((await fetch(`${d.adminUrl}/resync`, { method: 'POST', headers: own })).status, 202);
 
     // A purge: held, not ready, with the reason; confirmed, drained and ready again.
     await s.client.delete().prefix('/lbManager/elb/us-east-1/web/');

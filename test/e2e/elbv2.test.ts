@@ -21,7 +21,7 @@ describe('ELBv2 target groups end to end (real etcd, fake endpoint, built CLI)',
       },
       terminated: [I(0xdead)],
     });
-    d = await s.daemon();
+    d = await s.daemon(['--http-token', 'tg-token']);
     await waitReady(d);
   });
   after(async () => {
@@ -54,7 +54,8 @@ describe('ELBv2 target groups end to end (real etcd, fake endpoint, built CLI)',
       (await adminState(d)).targets.find((x) => x.id === 'elbv2/us-east-1/inst-tg')?.lastSync;
     const before = await lastSync();
     const since = (await s.calls()).total;
-    assert.equal((await fetch(`${d.adminUrl}/resync`, { method: 'POST' })).status, 202);
+    const post = await fetch(`${d.adminUrl}/resync`, { method: 'POST', headers: { Authorization: 'Bearer tg-token' } });
+    assert.equal(post.status, 202);
     await waitFor('the resync reconciled the group', async () => (await lastSync()) !== before);
     const writes = (await s.calls(since)).calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation));
     assert.deepEqual(writes, [], 'nothing registered or deregistered again');

@@ -11,6 +11,15 @@ const P = '/lbManager';
 const elbKey = (lb: string, id: string, cls = 'multiple'): string => `${P}/elb/us-east-1/${lb}/${cls}/${id}`;
 const dnsKey = (zone: string, name: string, ip: string): string =>
   `${P}/route53/us-east-1/${zone}/${name}/multiple/${ip}`;
+/** Runs the built CLI to its end. */
+function runCli(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [CLI, ...args], (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    ),
+  );
+}
+
 const REGISTER = 'RegisterInstancesWithLoadBalancer';
 const DEREGISTER = 'DeregisterInstancesFromLoadBalancer';
 
@@ -263,12 +272,30 @@ describe('faults: keep working, lose nothing, never drain by accident', () => {
       assert.match(await readyz.text(), /removals held/);
       for (const lb of lbs) assert.equal((await s.members(lb)).length, 10, `${lb} keeps its members`);
       await d.waitForOutput(/^(?=.*"level":"error")(?=.*removals held).*$/m);
-      const confirm = await fetch(`${d.adminUrl}/resync?confirm-removal=true`, { method: 'POST' });
-      assert.equal(confirm.status, 202);
+      // Without an admin token, no HTTP request may confirm (any local process or browser page could): refused.
+      const refused = await fetch(`${d.adminUrl}/resync?confirm-removal=true`, { method: 'POST' });
+      assert.equal(refused.status, 403);
+      assert.match(await refused.text(), /confirm-removal/);
+      await new Promise((r) => setTimeout(r, 500));
+      for (const lb of lbs) assert.equal((await s.members(lb)).length, 10, `${lb} still held`);
+      // Confirmed through etcd, so etcd's access control decides who may: first one load balancer, then the rest.
+      const one = await runCli(['confirm-removal', 'elb/us-east-1/a', '--etcd-endpoints', s.etcd.endpoint]);
+      assert.equal(one.code, 0, one.out);
+      assert.match(one.out, /The leader applied it/);
+      await waitFor('a drained', async () => (await s.members('a')).length === 0);
+      assert.equal((await s.members('b')).length, 10, 'b still held');
+      assert.equal((await adminState(d)).removalHold.held, true);
+      const all = await runCli(['confirm-removal', '--all', '--etcd-endpoints', s.etcd.endpoint]);
+      assert.equal(all.code, 0, all.out);
       await waitFor('drained after confirmation', async () => {
         const st = await s.state();
         return lbs.every((lb) => st.elb['us-east-1']?.[lb]?.instances.length === 0);
       });
+      assert.equal(
+        await s.client.get('/_lbmanager/state/confirm-removal').string(),
+        null,
+        'the leader consumed the confirmation',
+      );
     });
     await withStack({ lbs: ['u'] }, async (s) => {
       await s.daemon(['--policy', 'upsert-only']);
@@ -379,7 +406,7 @@ describe('faults: keep working, lose nothing, never drain by accident', () => {
 
   test('9b. SIGHUP and POST /resync repair drift at once; --prune-superseded deletes superseded keys', async () => {
     await withStack({ lbs: ['web'] }, async (s) => {
-      const d = await s.daemon(['--resync-interval', '0', '--prune-superseded']);
+      const d = await s.daemon(['--resync-interval', '0', '--prune-superseded', '--http-token', 'tkn']);
       await s.putMany([elbKey('web', iid(1), 'single')]);
       await s.putMany([elbKey('web', iid(2), 'single')]);
       await waitFor(
@@ -394,7 +421,8 @@ describe('faults: keep working, lose nothing, never drain by accident', () => {
       d.proc.kill('SIGHUP');
       await waitFor('SIGHUP repaired the drift', async () => (await s.members('web')).includes(iid(2)));
       s.fake.state.elb.get('us-east-1')?.get('web')?.instances.clear();
-      assert.equal((await fetch(`${d.adminUrl}/resync`, { method: 'POST' })).status, 202);
+      const post = await fetch(`${d.adminUrl}/resync`, { method: 'POST', headers: { Authorization: 'Bearer tkn' } });
+      assert.equal(post.status, 202);
       await waitFor('POST /resync repaired the drift', async () => (await s.members('web')).includes(iid(2)));
     });
   });

@@ -9,7 +9,15 @@ function sources(over: Partial<ReconcilerView> = {}, opts: Partial<AdminSources>
   const reconciler: ReconcilerView = {
     synced: true,
     firstPassDone: true,
-    removalHold: { held: false, since: undefined, pending: 0, managed: 0, confirmed: false, reason: undefined },
+    removalHold: {
+      held: false,
+      since: undefined,
+      pending: 0,
+      managed: 0,
+      confirmed: false,
+      confirmedTargets: [],
+      reason: undefined,
+    },
     ...over,
   };
   return {
@@ -54,6 +62,7 @@ describe('readiness (/readyz)', () => {
         pending: 12,
         managed: 12,
         confirmed: false,
+        confirmedTargets: [],
         reason: 'removals held: 12 of 12',
       },
     });

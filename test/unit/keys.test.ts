@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { normalisePrefix, parseKey } from '../../src/tree/keys.js';
+import { normalisePrefix, parseKey, parseTargetId } from '../../src/tree/keys.js';
 import { decodeRoute53Name, encodeRoute53Name, normaliseFqdn } from '../../src/util/dns-name.js';
 import { canonicalIp } from '../../src/util/ip.js';
 
@@ -218,5 +218,20 @@ describe('DNS names', () => {
     assert.equal(decodeRoute53Name('\\052.example.com.'), '*.example.com');
     assert.equal(encodeRoute53Name('*.example.com'), '\\052.example.com.');
     assert.equal(decodeRoute53Name(encodeRoute53Name('*.Example.com')), '*.example.com');
+  });
+});
+
+describe('target ids as operators write them', () => {
+  test('valid ids come back canonical; bad ones say why', () => {
+    assert.deepEqual(parseTargetId('elb/us-east-1/web'), { ok: true, id: 'elb/us-east-1/web' });
+    assert.deepEqual(parseTargetId('route53/Z0123/WWW.Example.com.'), {
+      ok: true,
+      id: 'route53/Z0123/www.example.com',
+    });
+    const bad = parseTargetId('elb/us-east-1');
+    assert.equal(bad.ok, false);
+    assert.match(!bad.ok ? bad.reason : '', /elb\/<region>\/<name>/);
+    assert.equal(parseTargetId('nlb/us-east-1/web').ok, false);
+    assert.equal(parseTargetId('route53/z-lower/www.example.com').ok, false);
   });
 });

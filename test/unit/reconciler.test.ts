@@ -418,6 +418,37 @@ describe('reconciler: removal guard', () => {
     for (const lb of lbs) assert.deepEqual(s.elb.members('us-east-1', lb), []);
   });
 
+  test('confirming one target lets its removals through; the others stay held', async () => {
+    const s = setup();
+    seedThree(s);
+    s.tree.snapshot();
+    await s.rec.idle();
+    s.tree.del(...lbs.flatMap((lb) => Array.from({ length: 10 }, (_, i) => elbKey(lb, 'multiple', iid(i + 1)))));
+    await s.rec.idle();
+    s.rec.confirmRemovals({ targets: ['elb/us-east-1/b'] });
+    await s.rec.idle();
+    assert.deepEqual(s.elb.members('us-east-1', 'b'), [], 'b drained');
+    assert.equal(s.elb.members('us-east-1', 'a').length, 10, 'a held');
+    assert.equal(s.elb.members('us-east-1', 'c').length, 10, 'c held');
+    assert.equal(s.rec.removalHold.held, true);
+    assert.deepEqual(s.rec.removalHold.confirmedTargets, [], "b's confirmation ended with its removals");
+  });
+
+  test('Route53: confirming one name removes its values; the zone keeps the others', async () => {
+    const s = setup();
+    const names = Array.from({ length: 12 }, (_, i) => dnsKey(`n${i}.example.com`, 'multiple', `192.0.2.${i + 1}`));
+    s.tree.seed(...names);
+    s.tree.snapshot();
+    await s.rec.idle();
+    s.tree.del(...names);
+    await s.rec.idle();
+    s.rec.confirmRemovals({ targets: ['route53/Z1/n3.example.com'] });
+    await s.rec.idle();
+    const left = s.r53.sets('Z1').map((x) => x.name);
+    assert.equal(left.length, 11);
+    assert.ok(!left.includes('n3.example.com'));
+  });
+
   test('Route53: a purge of many names is held too', async () => {
     const s = setup();
     const names = Array.from({ length: 12 }, (_, i) => dnsKey(`n${i}.example.com`, 'multiple', `192.0.2.${i + 1}`));
