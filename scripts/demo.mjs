@@ -221,7 +221,9 @@ console.log(`  etcdctl put ${dnsKey('multiple', '198.51.100.7')} ""`);
 console.log(`  etcdctl put ${tgKey('multiple', '10.0.2.9:8080')} ""`);
 console.log(`  aws --endpoint-url ${fakeUrl} elbv2 describe-target-groups --names web-tg`);
 console.log(`  aws --endpoint-url ${fakeUrl} route53 list-resource-record-sets --hosted-zone-id ${ZONE}`);
-console.log(`  etcdctl del --prefix ${PREFIX}/     # a purge: held by the removal guard once 10 or more members would go`);
+console.log(
+  `  etcdctl del --prefix ${PREFIX}/     # a purge: held by the removal guard once 10 or more members would go`,
+);
 console.log(`  node ${CLI} confirm-removal --all --etcd-endpoints ${etcd.endpoint}`);
 console.log(`  curl -s ${adminUrl}/state`);
 console.log(`  curl -s ${fakeUrl}/_fake/calls | head -c 2000`);
