@@ -11,6 +11,8 @@ export interface AdminSources {
   readonly metrics: Metrics;
   /** True while this replica may write (leader, or election off). */
   readonly isLeader: () => boolean;
+  /** Why this replica cannot take part in the leader election, or undefined. */
+  readonly electionProblem?: () => string | undefined;
   /** Unix time (ms) of the last completed full pass over every target, or undefined. */
   readonly lastFullSync: () => number | undefined;
   /** Seconds between full passes; 0 when periodic resync is off. */
@@ -39,6 +41,9 @@ export interface AdminServer {
 export function notReadyReason(s: AdminSources): string | undefined {
   const r = s.reconciler;
   if (!r.synced) return 'the tree has not been read completely yet (or the etcd watch is being re-established)';
+  // A standby that cannot campaign would never take over: it is not the warm spare it looks like.
+  const election = s.electionProblem?.();
+  if (election !== undefined) return election;
   if (!s.isLeader()) return undefined;
   if (!r.firstPassDone) return 'the first reconcile of every target has not finished yet';
   const hold = r.removalHold;

@@ -173,6 +173,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
           reconciler,
           metrics,
           isLeader,
+          electionProblem: () => elected.problem,
           lastFullSync: () => lastFullSync,
           resyncInterval: config.resyncInterval,
           resync: (confirm) => {

@@ -1,4 +1,4 @@
-import type { Etcd3, Lease } from 'etcd3';
+import { isRecoverableError, type Etcd3, type Lease } from 'etcd3';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { prefixRangeEnd } from './source.js';
 
@@ -8,6 +8,8 @@ export interface Leadership {
   readonly isLeader: boolean;
   /** The campaign key that guards leader-only etcd writes (undefined when election is off). */
   readonly guardKey: string | undefined;
+  /** Why this replica cannot take part in the election (it can never lead), or undefined when it can. */
+  readonly problem: string | undefined;
   /** Starts campaigning (election) or becomes leader at once (no election). */
   start(): Promise<void>;
   /** Gives up leadership and stops. */
@@ -20,6 +22,7 @@ export type LeadershipListener = (isLeader: boolean, reason: string) => void;
 /** `--no-leader-election`: this replica always writes. */
 export class NoElection implements Leadership {
   readonly guardKey = undefined;
+  readonly problem = undefined;
   private leader = false;
   constructor(private readonly onChange: LeadershipListener) {}
   /** @inheritdoc */
@@ -38,6 +41,9 @@ export class NoElection implements Leadership {
     return Promise.resolve();
   }
 }
+
+/** How long after a failed campaign the next one is tried. */
+const CAMPAIGN_RETRY_MS = 2000;
 
 /** Options of {@link LeaseElection}. */
 export interface LeaseElectionOptions {
@@ -66,6 +72,9 @@ export class LeaseElection implements Leadership {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private checking = false;
+  private failingSince: number | undefined;
+  private nextCampaignAt = 0;
+  private problemText: string | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -83,6 +92,11 @@ export class LeaseElection implements Leadership {
   /** @inheritdoc */
   get guardKey(): string | undefined {
     return this.leader ? this.key : undefined;
+  }
+
+  /** @inheritdoc */
+  get problem(): string | undefined {
+    return this.problemText;
   }
 
   /** @inheritdoc */
@@ -125,7 +139,13 @@ export class LeaseElection implements Leadership {
     });
     const id = await lease.grant();
     const key = `${this.options.prefix}${id}`;
-    await lease.put(key).value(this.options.identity);
+    try {
+      await lease.put(key).value(this.options.identity);
+    } catch (e) {
+      // Without this, every failed campaign would leave a lease kept alive for the life of the process.
+      await lease.revoke().catch(() => lease.release());
+      throw e;
+    }
     this.lastKeepAlive = Date.now();
     this.lease = lease;
     this.key = key;
@@ -135,7 +155,16 @@ export class LeaseElection implements Leadership {
     if (this.checking || this.stopped) return;
     this.checking = true;
     try {
-      if (!this.lease) await this.campaign();
+      if (!this.lease) {
+        if (Date.now() < this.nextCampaignAt) return;
+        try {
+          await this.campaign();
+        } catch (e) {
+          // A campaign that failed (no permission, say) is tried again less often than the check runs.
+          this.nextCampaignAt = Date.now() + CAMPAIGN_RETRY_MS;
+          throw e;
+        }
+      }
       // Unreachable etcd: keepalives stop succeeding. Half the TTL without one and we stop writing.
       const silentMs = Date.now() - this.lastKeepAlive;
       if (this.leader && silentMs > (this.options.ttl * 1000) / 2) {
@@ -149,6 +178,7 @@ export class LeaseElection implements Leadership {
         sort_target: 'Create',
         limit: 1,
       });
+      this.works();
       const first = res.kvs[0]?.key.toString('utf8');
       const fresh = Date.now() - this.lastKeepAlive <= (this.options.ttl * 1000) / 2;
       if (first === this.key && fresh) this.setLeader(true, 'holds the oldest campaign key');
@@ -166,10 +196,40 @@ export class LeaseElection implements Leadership {
       if (this.leader && silentMs > (this.options.ttl * 1000) / 2) {
         this.setLeader(false, `etcd unreachable for ${Math.round(silentMs / 1000)} s`);
       }
-      this.logger.debug('election check failed', { error: e instanceof Error ? e.message : String(e) });
+      this.fails(e);
     } finally {
       this.checking = false;
     }
+  }
+
+  // A denied permission or a refused login will not pass by itself: say so at once. Anything else may be etcd being
+  // away for a moment; it becomes a problem once it has lasted half a TTL, as long as a leader may stay silent.
+  private fails(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    const now = Date.now();
+    this.failingSince ??= now;
+    const lasting =
+      !(e instanceof Error && isRecoverableError(e)) || now - this.failingSince > (this.options.ttl * 1000) / 2;
+    if (!lasting) {
+      this.logger.debug('election check failed', { error: message });
+      return;
+    }
+    const problem = `leader election cannot run under ${this.options.prefix}: ${message}`;
+    if (problem !== this.problemText) {
+      this.logger.warn('leader election cannot run: this replica will not lead (check its etcd permissions)', {
+        action: 'campaign',
+        prefix: this.options.prefix,
+        error: message,
+      });
+    }
+    this.problemText = problem;
+  }
+
+  private works(): void {
+    this.failingSince = undefined;
+    if (this.problemText === undefined) return;
+    this.problemText = undefined;
+    this.logger.info('leader election runs again', { action: 'campaign', prefix: this.options.prefix });
   }
 
   private async ownKeyExists(): Promise<boolean> {

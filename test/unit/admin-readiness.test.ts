@@ -54,6 +54,12 @@ describe('readiness (/readyz)', () => {
     assert.equal(notReadyReason(s), undefined);
   });
 
+  test('a standby whose election cannot run is not ready: it would never take over', () => {
+    const problem = 'leader election cannot run under /_lbmanager/election/: permission denied';
+    const s = sources({}, { isLeader: () => false, electionProblem: () => problem });
+    assert.equal(notReadyReason(s), problem);
+  });
+
   test('held removals make the leader not ready, with the reason', () => {
     const s = sources({
       removalHold: {
