@@ -6,6 +6,7 @@ import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { UsageError } from './config-flags.js';
+import { maskUrlCredentials } from './util/mask-url.js';
 import { VERSION } from './util/version.js';
 
 /** EX_USAGE from sysexits.h: a bad flag or value. */
@@ -15,6 +16,8 @@ const program = new Command('lbmanager')
   .description('Keeps AWS load balancer and Route53 membership equal to a tree of keys in etcd')
   .version(VERSION)
   .showHelpAfterError('(run lbmanager help for usage)')
+  // Commander quotes a bad argument back: an endpoint's password must not reach the terminal with it.
+  .configureOutput({ outputError: (text, write) => write(maskUrlCredentials(text)) })
   .exitOverride();
 
 registerRunCommand(program);
@@ -27,7 +30,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof UsageError) {
-    process.stderr.write(`lbmanager: ${e.message}\n`);
+    process.stderr.write(`lbmanager: ${maskUrlCredentials(e.message)}\n`);
     process.exit(EXIT_USAGE);
   }
   if (e instanceof CommanderError) {
@@ -37,6 +40,6 @@ try {
     // Commander has already printed the message.
     process.exit(EXIT_USAGE);
   }
-  process.stderr.write(`lbmanager: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(`lbmanager: ${maskUrlCredentials(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
   process.exit(1);
 }

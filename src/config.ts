@@ -95,6 +95,7 @@ export const DAEMON_FLAGS: readonly FlagDef[] = [
     flags: '--etcd-password <password>',
     description: 'etcd password (prefer the variable: flags show in ps)',
     parse: nonEmpty,
+    secret: true,
   },
   { flags: '--elb-endpoint <url>', description: 'Classic ELB API endpoint override', parse: url },
   { flags: '--elbv2-endpoint <url>', description: 'ELBv2 API endpoint override', parse: url },
@@ -184,6 +185,7 @@ export const DAEMON_FLAGS: readonly FlagDef[] = [
     flags: '--http-token <token>',
     description: 'bearer token required on POST requests to the admin endpoint',
     parse: nonEmpty,
+    secret: true,
   },
   {
     flags: '--log-level <level>',
