@@ -40,6 +40,16 @@ try {
     // Commander has already printed the message.
     process.exit(EXIT_USAGE);
   }
-  process.stderr.write(`lbmanager: ${maskUrlCredentials(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
+  // A failed system call (a port in use, a path that is not there) is about the user's setup: one line says it all.
+  // Anything else is a bug, and its stack is what a bug report needs.
+  const shown = !(e instanceof Error) ? String(e) : isSystemError(e) ? e.message : (e.stack ?? e.message);
+  process.stderr.write(`lbmanager: ${maskUrlCredentials(shown)}\n`);
   process.exit(1);
+}
+
+// Node's errors from a system call carry its errno name and the call (`listen EADDRINUSE`, `open ENOENT`).
+function isSystemError(e: Error): boolean {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) && typeof err.syscall === 'string') return true;
+  return err.cause instanceof Error && isSystemError(err.cause);
 }

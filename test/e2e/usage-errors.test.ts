@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -119,6 +119,43 @@ describe('errors a user causes: one line, no stack trace (issue 12, item 10)', (
       assert.equal(r.code, 64, r.output);
       assert.match(r.output, new RegExp(`${name}.*missing\\.pem`), r.output);
       assert.doesNotMatch(r.output, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  test('fake-aws --state FILE --save where FILE does not exist yet: starts empty and creates it on exit', async () => {
+    const state = join(dir, 'new-state.json');
+    const p = startCli(['fake-aws', '--listen', '127.0.0.1:0', '--state', state, '--save']);
+    await p.waitForOutput(/fake-aws listening on (\S+)/);
+    assert.equal(existsSync(state), false, 'created on exit, not before');
+    assert.equal(await p.stop('SIGTERM'), 0, p.output());
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as Record<string, unknown>;
+    assert.ok('elb' in saved && 'route53' in saved, 'an empty state was written');
+  });
+
+  test('fake-aws --state: a missing file without --save, a bad file, a directory that does not exist: exit 64', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ not json');
+    for (const [args, pattern] of [
+      [['--state', join(dir, 'absent.json')], /--state .*absent\.json.*--save/],
+      [['--state', bad], /--state .*bad\.json.*not valid/],
+      [['--state', join(dir, 'no-dir', 'x.json'), '--save'], /--state .*no-dir.*cannot create/],
+    ] as const) {
+      const r = lbmanager(['fake-aws', '--listen', '127.0.0.1:0', ...args]);
+      assert.equal(r.code, 64, r.output);
+      assert.match(r.output, pattern);
+      assert.doesNotMatch(r.output, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  test('a port already in use: one line, no stack trace', async () => {
+    const p = startCli(['fake-aws', '--listen', '127.0.0.1:0']);
+    const url = (await p.waitForOutput(/fake-aws listening on (\S+)/))[1] ?? '';
+    try {
+      const r = lbmanager(['fake-aws', '--listen', new URL(url).host]);
+      assert.equal(r.code, 1, r.output);
+      assert.match(r.output, /^lbmanager: .*EADDRINUSE.*\n$/);
+    } finally {
+      await p.stop('SIGTERM');
     }
   });
 });
