@@ -10,6 +10,15 @@ export type SecretName = 'etcd-password' | 'http-token';
 /** The TLS files, by flag name; each is also the name of its systemd credential. */
 export type TlsFileName = 'etcd-ca' | 'etcd-cert' | 'etcd-key';
 
+/** Every systemd credential lbmanager reads from `$CREDENTIALS_DIRECTORY` (each named after its flag). */
+export const CREDENTIAL_NAMES: readonly (SecretName | TlsFileName)[] = [
+  'etcd-password',
+  'http-token',
+  'etcd-ca',
+  'etcd-cert',
+  'etcd-key',
+];
+
 /** The variables that carry lbmanager's own secrets (what `announce` keeps from its command). */
 export const SECRET_VARIABLES: readonly string[] = [
   'LBM_ETCD_PASSWORD',
