@@ -210,6 +210,20 @@ describe('systemd units', () => {
     assert.equal(r.status, 0, r.stderr);
   });
 
+  test("the README gives each unit's systemd-analyze security exposure as systemd computes it", () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    for (const name of UNITS) {
+      const r = spawnSync('systemd-analyze', ['security', '--offline=yes', name], {
+        cwd: SYSTEMD_DIR,
+        encoding: 'utf8',
+      });
+      const level = /Overall exposure level for \S+: (\d+\.\d)/.exec(`${r.stdout}${r.stderr}`)?.[1];
+      assert.ok(level, `systemd-analyze security rated ${name}: ${r.stderr}`);
+      const shown = new RegExp(`^\\| \`${name.replace('.', '\\.')}\`\\s*\\| (\\d+\\.\\d) `, 'm').exec(readme)?.[1];
+      assert.equal(shown, level, `README's exposure of ${name}`);
+    }
+  });
+
   test('the daemon units keep credentials in an environment file; the native one is hardened', () => {
     const container = parseUnit(join(SYSTEMD_DIR, 'lbmanager.service'));
     const run = serviceValues(container, 'ExecStart').join(' ');
