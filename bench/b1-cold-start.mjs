@@ -56,7 +56,7 @@ export async function coldStart(bench, { rounds = 5, log = console.log } = {}) {
     const ready = await waitReady(d);
     const coldStartMs = ready - d.startedAt;
     const b1Memory = memoryOf(d.pid);
-    const b1HeapMb = (await metric(d, 'lbmanager_process_nodejs_heap_size_used_bytes')) / 2 ** 20;
+    const b1HeapMb = (await metric(d, 'nodejs_heap_size_used_bytes')) / 2 ** 20;
     const writes = (await calls(bench)).filter((c) => WRITES.test(c.operation)).length;
     // B4
     const t0 = now();
@@ -75,7 +75,7 @@ export async function coldStart(bench, { rounds = 5, log = console.log } = {}) {
     // Let the reconciles the churn caused finish, then read memory: the peak over B4, and what is left.
     await waitReady(d);
     const b4Memory = memoryOf(d.pid);
-    const b4HeapMb = (await metric(d, 'lbmanager_process_nodejs_heap_size_used_bytes')) / 2 ** 20;
+    const b4HeapMb = (await metric(d, 'nodejs_heap_size_used_bytes')) / 2 ** 20;
     await d.stop();
     const run = {
       coldStartMs,

@@ -22,6 +22,7 @@ export const TEST_TOOLS = [
   { command: 'aws', pkg: 'awscli', why: 'the AWS CLI, a second client of lbmanager fake-aws' },
   { command: 'shellcheck', pkg: 'shellcheck', why: 'checks the shell scripts' },
   { command: 'systemd-analyze', pkg: 'systemd', why: 'verifies the unit files' },
+  { command: 'strace', pkg: 'strace', why: "traces Node's system calls against the native unit's seccomp filter" },
 ];
 
 /**

@@ -7,6 +7,7 @@ import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { UsageError } from './config-flags.js';
+import { maskUrlCredentials } from './util/mask-url.js';
 import { VERSION } from './util/version.js';
 
 /** EX_USAGE from sysexits.h: a bad flag or value. */
@@ -16,6 +17,8 @@ const program = new Command('lbmanager')
   .description('Keeps AWS load balancer and Route53 membership equal to a tree of keys in etcd')
   .version(VERSION)
   .showHelpAfterError('(run lbmanager help for usage)')
+  // Commander quotes a bad argument back: an endpoint's password must not reach the terminal with it.
+  .configureOutput({ outputError: (text, write) => write(maskUrlCredentials(text)) })
   .exitOverride();
 
 registerRunCommand(program);
@@ -29,7 +32,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof UsageError) {
-    process.stderr.write(`lbmanager: ${e.message}\n`);
+    process.stderr.write(`lbmanager: ${maskUrlCredentials(e.message)}\n`);
     process.exit(EXIT_USAGE);
   }
   if (e instanceof CommanderError) {
@@ -39,6 +42,16 @@ try {
     // Commander has already printed the message.
     process.exit(EXIT_USAGE);
   }
-  process.stderr.write(`lbmanager: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  // A failed system call (a port in use, a path that is not there) is about the user's setup: one line says it all.
+  // Anything else is a bug, and its stack is what a bug report needs.
+  const shown = !(e instanceof Error) ? String(e) : isSystemError(e) ? e.message : (e.stack ?? e.message);
+  process.stderr.write(`lbmanager: ${maskUrlCredentials(shown)}\n`);
   process.exit(1);
+}
+
+// Node's errors from a system call carry its errno name and the call (`listen EADDRINUSE`, `open ENOENT`).
+function isSystemError(e: Error): boolean {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) && typeof err.syscall === 'string') return true;
+  return err.cause instanceof Error && isSystemError(err.cause);
 }

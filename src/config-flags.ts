@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { hasUrlCredentials, maskUrlCredentials } from './util/mask-url.js';
 
 /** A bad flag or variable value; the CLI prints it and exits 64 (EX_USAGE). */
 export class UsageError extends Error {
@@ -17,6 +18,8 @@ export interface FlagDef<T = unknown> {
   readonly defaultDescription?: string;
   /** Not read from the environment (aliases, whose canonical flag has the variable). */
   readonly noEnv?: boolean;
+  /** A secret: a bad value is never echoed in an error. */
+  readonly secret?: boolean;
 }
 
 /** The long name of a flag without dashes: `--route53-ttl <s>` -> `route53-ttl`. */
@@ -92,7 +95,8 @@ export function resolveFlags(
       try {
         values.set(name, isBoolean(def) ? parseBoolean(raw) : def.parse(raw));
       } catch (e) {
-        throw new UsageError(`${envName(def)}=${truncate(raw)}: ${(e as Error).message}`);
+        const shown = def.secret ? '' : `=${truncate(raw)}`;
+        throw new UsageError(`${envName(def)}${shown}: ${(e as Error).message}`);
       }
       continue;
     }
@@ -101,8 +105,10 @@ export function resolveFlags(
   return values;
 }
 
+// Masked before it is cut: a cut could leave a password without the `@` that marks it.
 function truncate(s: string): string {
-  return s.length > 64 ? `${s.slice(0, 64)}…` : s;
+  const m = maskUrlCredentials(s);
+  return m.length > 64 ? `${m.slice(0, 64)}…` : m;
 }
 
 /** Parses `true/false/1/0/yes/no/on/off`. */
@@ -166,7 +172,16 @@ export function endpointList(value: string): string[] {
     .filter((s) => s !== '');
   if (parts.length === 0)
     throw new Error('expected one or more endpoints such as http://127.0.0.1:2379, comma-separated');
-  return parts.map((p) => url(/^[a-z]+:\/\//i.test(p) ? p : `http://${p}`));
+  return parts.map((p) => {
+    const u = url(/^[a-z]+:\/\//i.test(p) ? p : `http://${p}`);
+    // gRPC would take `user:pw@host` for the host name, fail to resolve it and print it, password and all.
+    if (hasUrlCredentials(u)) {
+      throw new Error(
+        `${truncate(u)} has credentials in it, which etcd does not read from a URL: give them with --etcd-username and --etcd-password (LBM_ETCD_PASSWORD, or a file)`,
+      );
+    }
+    return u;
+  });
 }
 
 /** A parser of any non-empty string. */

@@ -12,8 +12,10 @@ import {
   type FlagDef,
 } from './config-flags.js';
 import { parseListen } from './admin/server.js';
+import { etcdctlAuth, readableFile, readSecret, tlsSource } from './config-credentials.js';
 import type { Policy } from './plan/membership-plan.js';
 import { normalisePrefix } from './tree/keys.js';
+import { isLoopbackHost } from './util/ip.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './util/logger.js';
 
 /** How to reach etcd. */
@@ -87,14 +89,32 @@ export const DAEMON_FLAGS: readonly FlagDef[] = [
     parse: prefixValue,
     noEnv: true,
   },
-  { flags: '--etcd-ca <file>', description: 'CA certificate for etcd TLS', parse: nonEmpty },
-  { flags: '--etcd-cert <file>', description: 'client certificate for etcd TLS', parse: nonEmpty },
-  { flags: '--etcd-key <file>', description: 'client key for etcd TLS', parse: nonEmpty },
-  { flags: '--etcd-username <name>', description: 'etcd user', parse: nonEmpty },
+  {
+    flags: '--etcd-ca <file>',
+    description: 'CA certificate for etcd TLS (or credential etcd-ca; ETCDCTL_CACERT when neither is given)',
+    parse: nonEmpty,
+  },
+  {
+    flags: '--etcd-cert <file>',
+    description: 'client certificate for etcd TLS (or credential etcd-cert; ETCDCTL_CERT when neither is given)',
+    parse: nonEmpty,
+  },
+  {
+    flags: '--etcd-key <file>',
+    description: 'client key for etcd TLS (or credential etcd-key; ETCDCTL_KEY when neither is given)',
+    parse: nonEmpty,
+  },
+  {
+    flags: '--etcd-username <name>',
+    description: "etcd user (ETCDCTL_USER, etcdctl's user[:password], when not given)",
+    parse: nonEmpty,
+  },
   {
     flags: '--etcd-password <password>',
-    description: 'etcd password (prefer the variable: flags show in ps)',
+    description:
+      'etcd password (prefer a file: LBM_ETCD_PASSWORD_FILE or credential etcd-password; flags show in ps; ETCDCTL_PASSWORD when none is given)',
     parse: nonEmpty,
+    secret: true,
   },
   { flags: '--elb-endpoint <url>', description: 'Classic ELB API endpoint override', parse: url },
   { flags: '--elbv2-endpoint <url>', description: 'ELBv2 API endpoint override', parse: url },
@@ -182,8 +202,10 @@ export const DAEMON_FLAGS: readonly FlagDef[] = [
   },
   {
     flags: '--http-token <token>',
-    description: 'bearer token required on POST requests to the admin endpoint',
+    description:
+      'bearer token required on POST requests to the admin endpoint (prefer a file: LBM_HTTP_TOKEN_FILE or credential http-token); needed off loopback',
     parse: nonEmpty,
+    secret: true,
   },
   {
     flags: '--log-level <level>',
@@ -229,12 +251,32 @@ function prefixValue(value: string): string {
   return p;
 }
 
+/** What a command does with the configuration beyond reaching etcd. */
+export interface ConfigPurpose {
+  /** The command serves the admin endpoint (`run`): its token is read and its address checked. */
+  readonly adminEndpoint?: boolean;
+}
+
 /** Builds the daemon's configuration from the parsed command line and the environment. Throws UsageError. */
-export function daemonConfig(cmd: Command, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+export function daemonConfig(
+  cmd: Command,
+  env: NodeJS.ProcessEnv = process.env,
+  purpose: ConfigPurpose = {},
+): DaemonConfig {
   const v = resolveFlags(cmd, DAEMON_FLAGS, env);
   const get = <T>(name: string): T | undefined => v.get(name) as T | undefined;
   // Flags win over variables, and the original tool's flag names count as flags.
-  const cli = cmd.opts<{ etcdEndpoints?: string[]; etcdHost?: string[]; prefix?: string; configPath?: string }>();
+  const cli = cmd.opts<{
+    etcdEndpoints?: string[];
+    etcdHost?: string[];
+    prefix?: string;
+    configPath?: string;
+    etcdCa?: string;
+    etcdCert?: string;
+    etcdKey?: string;
+    etcdPassword?: string;
+    httpToken?: string;
+  }>();
   const endpoints =
     cli.etcdEndpoints ??
     cli.etcdHost ??
@@ -245,22 +287,14 @@ export function daemonConfig(cmd: Command, env: NodeJS.ProcessEnv = process.env)
   if (statePrefix.startsWith(`${prefix}/`) || `${prefix}/`.startsWith(statePrefix)) {
     throw new UsageError(`--state-prefix ${statePrefix} must be outside the tree ${prefix}/`);
   }
-  const tlsParts = ['etcd-cert', 'etcd-key'].filter((n) => get(n) !== undefined);
-  if (tlsParts.length === 1) throw new UsageError('--etcd-cert and --etcd-key go together: give both or neither');
-  if ((get('etcd-username') === undefined) !== (get('etcd-password') === undefined)) {
-    throw new UsageError('--etcd-username and --etcd-password go together: give both or neither');
-  }
   const optional = <K extends string>(key: K, name: string): { [P in K]?: string } =>
     (get<string>(name) !== undefined ? { [key]: get<string>(name) } : {}) as { [P in K]?: string };
+  const httpListen =
+    get<string>('http-listen') === 'off' ? undefined : (get<string>('http-listen') ?? '127.0.0.1:9180');
+  const httpToken = purpose.adminEndpoint ? readSecret('http-token', cli.httpToken, env) : undefined;
+  if (purpose.adminEndpoint && httpListen !== undefined && httpToken === undefined) checkLoopback(httpListen);
   return {
-    etcd: {
-      endpoints,
-      ...optional('ca', 'etcd-ca'),
-      ...optional('cert', 'etcd-cert'),
-      ...optional('key', 'etcd-key'),
-      ...optional('username', 'etcd-username'),
-      ...optional('password', 'etcd-password'),
-    },
+    etcd: etcdSettings(endpoints, get<string>('etcd-username'), cli, env),
     prefix,
     ...optional('elbEndpoint', 'elb-endpoint'),
     ...optional('elbv2Endpoint', 'elbv2-endpoint'),
@@ -277,13 +311,58 @@ export function daemonConfig(cmd: Command, env: NodeJS.ProcessEnv = process.env)
     logFormat: get<LogFormat>('log-format'),
     maxRemovalPercent: get<number>('max-removal-percent') ?? 50,
     confirmRemoval: get<boolean>('confirm-removal') ?? false,
-    httpListen: get<string>('http-listen') === 'off' ? undefined : (get<string>('http-listen') ?? '127.0.0.1:9180'),
-    ...optional('httpToken', 'http-token'),
+    httpListen,
+    ...(httpToken !== undefined ? { httpToken } : {}),
     leaderElection: !(get<boolean>('no-leader-election') ?? false),
     electionTtl: get<number>('election-ttl') ?? 10,
     statePrefix: get<string>('state-prefix') ?? '/_lbmanager/state/',
     pruneSuperseded: get<boolean>('prune-superseded') ?? false,
   };
+}
+
+/** TLS files and auth: lbmanager's flags and variables first, then systemd credentials, then etcdctl's variables. */
+function etcdSettings(
+  endpoints: string[],
+  lbmUsername: string | undefined,
+  cli: { etcdCa?: string; etcdCert?: string; etcdKey?: string; etcdPassword?: string },
+  env: NodeJS.ProcessEnv,
+): EtcdSettings {
+  const [ca, cert, key] = [
+    tlsSource('etcd-ca', cli.etcdCa, env),
+    tlsSource('etcd-cert', cli.etcdCert, env),
+    tlsSource('etcd-key', cli.etcdKey, env),
+  ];
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError('--etcd-cert and --etcd-key go together: give both or neither');
+  }
+  const ctl = lbmUsername === undefined ? etcdctlAuth(env) : {};
+  const username = lbmUsername ?? ctl.username;
+  const password = readSecret('etcd-password', cli.etcdPassword, env) ?? ctl.password;
+  if (username === undefined && password !== undefined) {
+    throw new UsageError('--etcd-username and --etcd-password go together: give both or neither');
+  }
+  if (username !== undefined && password === undefined) {
+    throw new UsageError(
+      lbmUsername === undefined
+        ? `ETCDCTL_USER names user ${username} without a password (etcdctl would ask for it): set ETCDCTL_PASSWORD, ETCDCTL_USER=${username}:PASSWORD, or LBM_ETCD_PASSWORD_FILE`
+        : '--etcd-username and --etcd-password go together: give both or neither (the password may come from LBM_ETCD_PASSWORD_FILE or the credential etcd-password)',
+    );
+  }
+  return {
+    endpoints,
+    ...(ca ? { ca: readableFile(ca) } : {}),
+    ...(cert ? { cert: readableFile(cert) } : {}),
+    ...(key ? { key: readableFile(key) } : {}),
+    ...(username !== undefined && password !== undefined ? { username, password } : {}),
+  };
+}
+
+// Without a token the endpoint answers anyone who reaches it: on loopback that is this machine only.
+function checkLoopback(listen: string): void {
+  if (isLoopbackHost(parseListen(listen).host)) return;
+  throw new UsageError(
+    `--http-listen ${listen} is not a loopback address and no admin token is set: set --http-token, LBM_HTTP_TOKEN, LBM_HTTP_TOKEN_FILE or the systemd credential http-token, or listen on loopback (127.0.0.1:9180)`,
+  );
 }
 
 function parseEnvEndpoints(value: string): string[] {

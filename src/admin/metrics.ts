@@ -24,7 +24,9 @@ export class Metrics {
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'lbmanager_process_' });
+    // prom-client's own names (process_cpu_seconds_total, nodejs_heap_size_used_bytes…) are the standard ones every
+    // Prometheus client exports and dashboards expect; a prefix here doubled theirs (lbmanager_process_process_…).
+    collectDefaultMetrics({ register: this.registry });
     this.reconciles = new Counter({
       name: 'lbmanager_reconciles_total',
       help: 'Reconciles of a load balancer, target group or hosted zone, by outcome',

@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { addFlags, intIn, resolveFlags, UsageError, type FlagDef } from '../config-flags.js';
 import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config.js';
+import { SECRET_VARIABLES } from '../config-credentials.js';
 import { Announcer } from '../etcd/announcer.js';
 import { createEtcdClient } from '../etcd/client.js';
 import { parseKey } from '../tree/keys.js';
@@ -59,9 +60,20 @@ async function holdUntilSignal(announcer: Announcer): Promise<number> {
   return 0;
 }
 
+/**
+ * The command's environment: ours without lbmanager's own secrets. etcdctl's variables (ETCDCTL_PASSWORD…) and
+ * $CREDENTIALS_DIRECTORY stay: they belong to the unit, whose command often runs etcdctl itself, and a credential
+ * file is readable by the command anyway (same user, same unit).
+ */
+function commandEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of SECRET_VARIABLES) delete out[name];
+  return out;
+}
+
 async function runWith(announcer: Announcer, command: string[], logger: Logger): Promise<number> {
   const [file, ...args] = command;
-  const child = spawn(file ?? '', args, { stdio: 'inherit' });
+  const child = spawn(file ?? '', args, { stdio: 'inherit', env: commandEnv(process.env) });
   const started = await new Promise<boolean>((resolve) => {
     child.once('spawn', () => resolve(true));
     child.once('error', (e) => {

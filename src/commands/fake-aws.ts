@@ -1,7 +1,10 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { parseListen } from '../admin/server.js';
-import { addFlags, intIn, nonEmpty, numberIn, oneOf, resolveFlags, type FlagDef } from '../config-flags.js';
+import { addFlags, intIn, nonEmpty, numberIn, oneOf, resolveFlags, UsageError, type FlagDef } from '../config-flags.js';
 import { startFakeAws } from '../fake-aws/server.js';
+import { FakeAwsState } from '../fake-aws/state.js';
 import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../util/logger.js';
 
 const FLAGS: readonly FlagDef[] = [
@@ -85,6 +88,7 @@ export function registerFakeAwsCommand(program: Command): void {
     const format = v.get('log-format') as LogFormat | undefined;
     const logger = createLogger({ level: v.get('log-level') as LogLevel, ...(format ? { format } : {}) });
     const statePath = v.get('state') as string | undefined;
+    if (statePath) checkStateFile(statePath, v.get('save') as boolean);
     const server = await startFakeAws({
       listen: v.get('listen') as string,
       ...(statePath ? { statePath } : {}),
@@ -99,12 +103,41 @@ export function registerFakeAwsCommand(program: Command): void {
       ...(v.get('seed') !== undefined ? { seed: v.get('seed') as number } : {}),
       logger,
     });
-    process.stdout.write(`fake-aws listening on ${server.url}\n`);
-    await new Promise<void>((resolve) => {
+    // Handlers first: whoever waits for the line below may signal at once, and must not kill the process unsaved.
+    const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
+    process.stdout.write(`fake-aws listening on ${server.url}\n`);
+    await stopped;
     await server.close();
     process.exit(0);
   });
+}
+
+/** A state file that cannot be used is a usage error at start, not a stack trace (or a lost state at exit). */
+function checkStateFile(path: string, save: boolean): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new UsageError(`--state ${path}: cannot read it (${code ?? String(e)})`);
+    if (!save) {
+      throw new UsageError(`--state ${path} does not exist: add --save to start empty and create it on exit`);
+    }
+    try {
+      accessSync(dirname(path), constants.W_OK);
+    } catch (e2) {
+      const why =
+        (e2 as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : 'the directory is not writable';
+      throw new UsageError(`--state ${path}: cannot create it on exit (${why})`);
+    }
+    return;
+  }
+  try {
+    new FakeAwsState().load(JSON.parse(text));
+  } catch (e) {
+    throw new UsageError(`--state ${path} is not valid: ${(e as Error).message}`);
+  }
 }

@@ -22,6 +22,7 @@ import { TreeIndex } from '../tree/tree-index.js';
 import { targetId, type Route53Target, type Target } from '../tree/types.js';
 import { canonicalIp } from '../util/ip.js';
 import { createLogger } from '../util/logger.js';
+import { maskUrlCredentials } from '../util/mask-url.js';
 import { buildProviders } from './run.js';
 import { write } from './validate.js';
 
@@ -47,7 +48,7 @@ export function registerPlanCommand(program: Command): void {
       await write(output === 'json' ? renderPlanJson(plan) : renderPlanText(plan));
       code = planExitCode(plan);
     } catch (e) {
-      process.stderr.write(`lbmanager plan: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`lbmanager plan: ${maskUrlCredentials(e instanceof Error ? e.message : String(e))}\n`);
       code = PLAN_EXIT.error;
     }
     process.exit(code);

@@ -26,7 +26,7 @@ export function registerRunCommand(program: Command): void {
     .description('run the daemon: read and watch the tree, keep AWS membership equal to it');
   addFlags(cmd, DAEMON_FLAGS);
   cmd.action(async () => {
-    const config = daemonConfig(cmd);
+    const config = daemonConfig(cmd, process.env, { adminEndpoint: true });
     const code = await runDaemon(config);
     process.exit(code);
   });

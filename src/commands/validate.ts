@@ -5,6 +5,7 @@ import { createEtcdClient } from '../etcd/client.js';
 import { readSnapshot } from '../etcd/source.js';
 import { parseKey } from '../tree/keys.js';
 import type { MalformedKey } from '../tree/types.js';
+import { maskUrlCredentials } from '../util/mask-url.js';
 
 /** Writes to stdout and waits until it is flushed: process.exit would cut a large answer to a pipe short. */
 export function write(text: string): Promise<void> {
@@ -50,7 +51,8 @@ export function registerValidateCommand(program: Command): void {
       }
       code = malformed.length === 0 ? VALIDATE_EXIT.clean : VALIDATE_EXIT.malformed;
     } catch (e) {
-      process.stderr.write(`lbmanager validate: cannot read the tree: ${e instanceof Error ? e.message : String(e)}\n`);
+      const why = maskUrlCredentials(e instanceof Error ? e.message : String(e));
+      process.stderr.write(`lbmanager validate: cannot read the tree: ${why}\n`);
       code = VALIDATE_EXIT.error;
     } finally {
       client.close();

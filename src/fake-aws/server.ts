@@ -224,14 +224,21 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const logger = options.logger ?? silentLogger;
   const state = new FakeAwsState();
   if (options.statePath) {
-    let text: string;
+    let text: string | undefined;
     try {
       text = readFileSync(options.statePath, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read the state file ${options.statePath}: ${(e as Error).message}`, { cause: e });
+      // A file to save to that does not exist yet: start empty, it is written on close.
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      if (!(missing && options.save)) {
+        throw new Error(`cannot read the state file ${options.statePath}: ${(e as Error).message}`, { cause: e });
+      }
+      logger.info('fake-aws state file does not exist yet: starting empty, it is written on exit', {
+        path: options.statePath,
+      });
     }
     try {
-      state.load(JSON.parse(text));
+      if (text !== undefined) state.load(JSON.parse(text));
     } catch (e) {
       throw new Error(`the state file ${options.statePath} is not valid: ${(e as Error).message}`, { cause: e });
     }

@@ -20,3 +20,13 @@ export function canonicalIp(s: string): CanonicalIp | undefined {
   const host = new URL(`http://[${s}]/`).hostname;
   return { family: 6, address: host.slice(1, -1) };
 }
+
+/** True for a host only this machine can reach: `localhost`, 127.0.0.0/8, `::1` (and 127/8 mapped into IPv6). */
+export function isLoopbackHost(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  const ip = canonicalIp(host);
+  if (!ip) return false;
+  if (ip.family === 4) return ip.address.startsWith('127.');
+  // ::ffff:127.0.0.1 is canonically ::ffff:7f00:1: the mapped 127/8 block is ::ffff:7f00:0/104.
+  return ip.address === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(ip.address);
+}

@@ -1,4 +1,6 @@
 import winston from 'winston';
+import { escapeControlChars, escapeRawJsonControls } from './control-chars.js';
+import { maskDeep } from './mask-url.js';
 
 /** The structured logger every module takes; winston's Logger satisfies it. */
 export interface Logger {
@@ -30,23 +32,41 @@ export interface LoggerOptions {
 // Keys that must never reach a log line, whatever a caller passes in meta.
 const SECRET_KEYS = /^(password|secret|token|authorization|aws_?secret.*|secretaccesskey|sessiontoken|etcdpassword)$/i;
 
+// Copies, not edits: nested meta values are the caller's own objects (a config's endpoint list, say).
 const redact = winston.format((info) => {
   for (const key of Object.keys(info)) {
-    if (SECRET_KEYS.test(key)) info[key] = '[redacted]';
+    info[key] = SECRET_KEYS.test(key) ? '[redacted]' : maskDeep(info[key]);
   }
   return info;
 });
 
+// winston's final line (triple-beam's MESSAGE symbol).
+const MESSAGE = Symbol.for('message');
+
+const safeJsonLine = winston.format((info) => {
+  const line = (info as Record<symbol, unknown>)[MESSAGE];
+  if (typeof line === 'string') (info as Record<symbol, unknown>)[MESSAGE] = escapeRawJsonControls(line);
+  return info;
+});
+
+const stringify = (v: unknown): string =>
+  typeof v === 'string' || typeof v === 'bigint'
+    ? String(v)
+    : String(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)));
+
+// Keys, values and the message may hold what a user wrote (etcd keys): escaped so they cannot end the line.
 const textLine = winston.format.printf((info) => {
   const { level, message, timestamp, ...meta } = info;
   const rest = Object.entries(meta)
-    .filter(([k]) => typeof k === 'string')
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${escapeControlChars(k)}=${escapeControlChars(stringify(v))}`)
     .join(' ');
-  return `${String(timestamp)} ${level} ${String(message)}${rest ? ' ' + rest : ''}`;
+  return `${String(timestamp)} ${level} ${escapeControlChars(stringify(message))}${rest ? ' ' + rest : ''}`;
 });
 
-/** Creates the winston logger: JSON lines when not on a TTY, readable text otherwise; secrets redacted. */
+/**
+ * Creates the winston logger: JSON lines when not on a TTY, readable text otherwise; secrets redacted, passwords in
+ * URLs masked, control characters escaped.
+ */
 export function createLogger(options: LoggerOptions = {}): winston.Logger {
   const stream = options.stream ?? process.stdout;
   const isTty = (stream as NodeJS.WriteStream).isTTY === true;
@@ -57,7 +77,9 @@ export function createLogger(options: LoggerOptions = {}): winston.Logger {
     format: winston.format.combine(
       redact(),
       winston.format.timestamp(),
-      format === 'json' ? winston.format.json() : winston.format.combine(winston.format.colorize(), textLine),
+      format === 'json'
+        ? winston.format.combine(winston.format.json(), safeJsonLine())
+        : winston.format.combine(winston.format.colorize(), textLine),
     ),
     transports: [new winston.transports.Stream({ stream })],
   });

@@ -1,53 +1,86 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { iid, startStack } from '../helpers/stack.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Etcd3 } from 'etcd3';
+import { startCli } from '../helpers/cli.js';
+import { enableAuth, startEtcd, type EtcdServer } from '../helpers/etcd-server.js';
 import { waitFor } from '../helpers/wait.js';
 
-const KEY = `/lbManager/elb/us-east-1/web/multiple/${iid(1)}`;
+const ROOT_PASSWORD = 'root-pw-for-test';
+const KEY = '/lbManager/elb/us-east-1/web/multiple/i-0123456789abcdef0';
 
-// The roles the README gives: read the tree, read-write lbmanager's own prefix. Here the election part is missing at
-// first, as an operator who copied only the state prefix would have it.
-test('a replica whose leader election cannot run (no permission) is not ready, says why, and leads once allowed', async () => {
-  const s = await startStack({ lbs: ['web'] });
-  try {
-    const ctl = (...args: string[]): Promise<string> => s.etcd.etcdctl(...args);
-    await ctl('user', 'add', 'root', '--new-user-password=rootpw', '--interactive=false');
-    await ctl('role', 'add', 'lbmanager');
-    await ctl('role', 'grant-permission', 'lbmanager', 'read', '/lbManager/', '--prefix=true');
-    await ctl('role', 'grant-permission', 'lbmanager', 'readwrite', '/_lbmanager/state/', '--prefix=true');
-    await ctl('user', 'add', 'lbm', '--new-user-password=lbm-pw', '--interactive=false');
-    await ctl('user', 'grant-role', 'lbm', 'lbmanager');
-    await ctl('auth', 'enable');
-    await ctl('--user', 'root:rootpw', 'put', KEY, '');
+describe('etcd with authentication: the password from a file, kept from the command announce runs', () => {
+  let etcd: EtcdServer;
+  let client: Etcd3;
+  const dir = mkdtempSync(join(tmpdir(), 'lbm-auth-'));
+  before(async () => {
+    etcd = await startEtcd();
+    await enableAuth(etcd, ROOT_PASSWORD);
+    client = new Etcd3({ hosts: [etcd.endpoint], auth: { username: 'root', password: ROOT_PASSWORD } });
+  });
+  after(async () => {
+    client.close();
+    await etcd.stop();
+  });
 
-    const d = await s.daemon(['--etcd-username', 'lbm', '--etcd-password', 'lbm-pw']);
-    const readyz = async (): Promise<{ status: number; body: string }> => {
-      const r = await fetch(`${d.adminUrl}/readyz`);
-      return { status: r.status, body: await r.text() };
-    };
-    const notReady = await waitFor('not ready because of the election', async () => {
-      const r = await readyz();
-      return r.status === 503 && /leader election cannot run/.test(r.body) ? r : undefined;
-    });
-    assert.match(notReady.body, /permission denied/);
-    await d.waitForOutput(/^(?=.*"level":"warn")(?=.*leader election cannot run).*$/m);
-    assert.deepEqual(await s.members('web'), [], 'a replica that cannot lead writes nothing');
-    assert.doesNotMatch(d.output(), /lbm-pw/, 'the password is never logged');
-
-    await ctl(
-      '--user',
-      'root:rootpw',
-      'role',
-      'grant-permission',
-      'lbmanager',
-      'readwrite',
-      '/_lbmanager/election/',
-      '--prefix=true',
+  test("announce -- CMD: CMD does not get lbmanager's secrets; etcdctl's own variables stay", async () => {
+    const passwordFile = join(dir, 'etcd-password');
+    writeFileSync(passwordFile, `${ROOT_PASSWORD}\n`, { mode: 0o600 });
+    const tokenFile = join(dir, 'http-token');
+    writeFileSync(tokenFile, 'token-in-file\n', { mode: 0o600 });
+    const envOut = join(dir, 'child-env');
+    const p = startCli(
+      [
+        'announce',
+        '--etcd-endpoints',
+        etcd.endpoint,
+        KEY,
+        '--',
+        'sh',
+        '-c',
+        'echo $$ > "$OUT.pid"; env > "$OUT"; exec sleep 600',
+      ],
+      {
+        OUT: envOut,
+        LBM_ETCD_USERNAME: 'root',
+        LBM_ETCD_PASSWORD_FILE: passwordFile,
+        LBM_HTTP_TOKEN: 'token-in-variable',
+        LBM_HTTP_TOKEN_FILE: tokenFile,
+        ETCDCTL_USER: 'web',
+        ETCDCTL_PASSWORD: 'etcdctl-pw',
+        CREDENTIALS_DIRECTORY: dir,
+      },
     );
-    await waitFor('ready once the election runs', async () => (await readyz()).status === 200, 30_000);
-    await waitFor('the member registered by the new leader', async () => (await s.members('web')).includes(iid(1)));
-    await d.waitForOutput(/leader election runs again/);
-  } finally {
-    await s.stop();
-  }
+    try {
+      await p.waitForOutput(/"message":"announced"/);
+      assert.equal(await client.get(KEY).string(), '', 'announced with the password read from the file');
+      await waitFor('the command wrote its environment', () => Promise.resolve(readFileSync(envOut, 'utf8') !== ''));
+      const env = Object.fromEntries(
+        readFileSync(envOut, 'utf8')
+          .split('\n')
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      ) as Record<string, string>;
+      for (const name of ['LBM_ETCD_PASSWORD', 'LBM_ETCD_PASSWORD_FILE', 'LBM_HTTP_TOKEN', 'LBM_HTTP_TOKEN_FILE']) {
+        assert.equal(env[name], undefined, `${name} is not passed on`);
+      }
+      assert.equal(env.LBM_ETCD_USERNAME, 'root', 'settings that are not secrets are passed on');
+      assert.equal(env.ETCDCTL_USER, 'web', "etcdctl's variables are the command's own");
+      assert.equal(env.ETCDCTL_PASSWORD, 'etcdctl-pw');
+      assert.equal(env.CREDENTIALS_DIRECTORY, dir, 'systemd credentials of the unit are the command’s too');
+      assert.equal(await p.stop('SIGTERM'), 0);
+    } finally {
+      await p.stop('SIGKILL');
+      // The command outlives a killed announce: end it, or its open pipe keeps this test running.
+      const pid = Number(readFileSync(`${envOut}.pid`, 'utf8'));
+      try {
+        if (pid > 0) process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone: announce passed SIGTERM on
+      }
+    }
+    assert.equal(await client.get(KEY).string(), null, 'withdrawn');
+    assert.doesNotMatch(p.output(), new RegExp(`${ROOT_PASSWORD}|token-in`), 'no secret in the log');
+  });
 });

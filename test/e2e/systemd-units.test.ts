@@ -1,21 +1,28 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
+import { freePort } from '../../scripts/lib/processes.mjs';
+import { CREDENTIAL_NAMES } from '../../src/config-credentials.js';
 import { CLI } from '../helpers/cli.js';
+import { enableAuth, startEtcd } from '../helpers/etcd-server.js';
+import { fakeState, startTestFakeAws } from '../helpers/fake-aws.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import {
   execCommand,
   expandSpecifiers,
   parseEnvironment,
   parseEnvironmentFile,
+  parseLoadCredential,
   parseUnit,
   serviceValues,
+  type Specifiers,
   type UnitFile,
 } from '../helpers/systemd-unit.js';
 import { waitFor } from '../helpers/wait.js';
@@ -65,24 +72,51 @@ async function startImds(instanceId: string): Promise<{ url: string; server: Ser
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** How a test stands in for the machine: systemd's credential store, and files the unit names at other paths. */
+interface Machine {
+  /** Stands for /etc/credstore: where LoadCredential= names without a path are found. */
+  readonly credstore?: string;
+  /** Absolute paths in the unit (EnvironmentFile=, LoadCredential=) -> the test's files. */
+  readonly files?: Record<string, string>;
+}
+
 /** Runs a unit's commands the way systemd would for instance `1`, with a drop-in's Environment= overrides. */
 class UnitRunner {
   readonly runtimeDir: string;
-  private readonly spec: { i: string; t: string };
+  /** $CREDENTIALS_DIRECTORY, when the unit loads credentials. */
+  readonly credentialsDir: string | undefined;
+  private readonly spec: Specifiers;
   private readonly unit: UnitFile;
 
   constructor(
     name: string,
     private readonly dir: string,
     private readonly overrides: Record<string, string>,
+    private readonly machine: Machine = {},
   ) {
     this.unit = parseUnit(join(SYSTEMD_DIR, name));
-    this.spec = { i: '1', t: join(dir, 'run') };
+    this.spec = { i: '1', t: join(dir, 'run'), d: join(dir, 'run', 'credentials', name.replace('@', '@1')) };
     this.runtimeDir = join(
       this.spec.t,
       expandSpecifiers(serviceValues(this.unit, 'RuntimeDirectory')[0] ?? '', this.spec),
     );
     mkdirSync(this.runtimeDir, { recursive: true });
+    this.credentialsDir = this.loadCredentials();
+  }
+
+  /** LoadCredential= as systemd does it: an absolute path must exist; a credstore name that is missing is skipped. */
+  private loadCredentials(): string | undefined {
+    const entries = this.values('LoadCredential').map(parseLoadCredential);
+    if (entries.length === 0) return undefined;
+    mkdirSync(this.spec.d, { recursive: true });
+    for (const { id, path } of entries) {
+      const source = path.startsWith('/')
+        ? (this.machine.files?.[path] ?? path)
+        : this.machine.credstore && join(this.machine.credstore, path);
+      if (!source || (!path.startsWith('/') && !existsSync(source))) continue;
+      writeFileSync(join(this.spec.d, id), readFileSync(source), { mode: 0o400 });
+    }
+    return this.spec.d;
   }
 
   values(key: string): string[] {
@@ -93,7 +127,8 @@ class UnitRunner {
   env(): Record<string, string> {
     const env = parseEnvironment(this.values('Environment'));
     for (const f of this.values('EnvironmentFile')) {
-      const path = expandSpecifiers(f.replace(/^-/, ''), this.spec);
+      const written = expandSpecifiers(f.replace(/^-/, ''), this.spec);
+      const path = this.machine.files?.[written] ?? written;
       if (existsSync(path)) Object.assign(env, parseEnvironmentFile(readFileSync(path, 'utf8')));
       else if (!f.startsWith('-')) throw new Error(`EnvironmentFile ${path} is missing`);
     }
@@ -110,7 +145,12 @@ class UnitRunner {
   }
 
   private processEnv(): NodeJS.ProcessEnv {
-    return { PATH: process.env.PATH, ...this.env(), RUNTIME_DIRECTORY: this.runtimeDir };
+    return {
+      PATH: `${join(this.dir, 'bin')}:${process.env.PATH}`,
+      ...this.env(),
+      RUNTIME_DIRECTORY: this.runtimeDir,
+      ...(this.credentialsDir ? { CREDENTIALS_DIRECTORY: this.credentialsDir } : {}),
+    };
   }
 
   /** Runs every command of an Exec*= key in order, as systemd does; a failure without `-` fails the test. */
@@ -130,11 +170,15 @@ class UnitRunner {
     }
   }
 
-  /** Starts the ExecStart= command (the main process). */
-  start(): ReturnType<typeof spawn> {
+  /** Starts the ExecStart= command (the main process); its output is kept for failure messages. */
+  start(): ReturnType<typeof spawn> & { output: () => string } {
     const value = this.values('ExecStart')[0] ?? '';
     const [file, ...args] = this.argv(value).argv;
-    return spawn(file ?? '', args, { env: this.processEnv(), stdio: 'ignore' });
+    const p = spawn(file ?? '', args, { env: this.processEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    return Object.assign(p, { output: () => out });
   }
 }
 
@@ -164,6 +208,20 @@ describe('systemd units', () => {
       .filter((l) => UNITS.some((u) => l.includes(u.replace('@.service', '@'))));
     assert.deepEqual(ours, [], 'no warning about our units');
     assert.equal(r.status, 0, r.stderr);
+  });
+
+  test("the README gives each unit's systemd-analyze security exposure as systemd computes it", () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    for (const name of UNITS) {
+      const r = spawnSync('systemd-analyze', ['security', '--offline=yes', name], {
+        cwd: SYSTEMD_DIR,
+        encoding: 'utf8',
+      });
+      const level = /Overall exposure level for \S+: (\d+\.\d)/.exec(`${r.stdout}${r.stderr}`)?.[1];
+      assert.ok(level, `systemd-analyze security rated ${name}: ${r.stderr}`);
+      const shown = new RegExp(`^\\| \`${name.replace('.', '\\.')}\`\\s*\\| (\\d+\\.\\d) `, 'm').exec(readme)?.[1];
+      assert.equal(shown, level, `README's exposure of ${name}`);
+    }
   });
 
   test('the daemon units keep credentials in an environment file; the native one is hardened', () => {
@@ -235,5 +293,105 @@ describe('systemd units', () => {
       imds.server.close();
       await s.stop();
     }
+  });
+
+  test('secrets reach lbmanager as systemd credentials it reads, never as variables', () => {
+    for (const name of ['lbmanager.service', 'lbmanager-native.service', 'webapp-announce@.service']) {
+      const ids = serviceValues(parseUnit(join(SYSTEMD_DIR, name)), 'LoadCredential').map((v) =>
+        parseLoadCredential(v),
+      );
+      for (const { id, path } of ids) {
+        assert.ok((CREDENTIAL_NAMES as readonly string[]).includes(id), `${name}: lbmanager reads credential ${id}`);
+        assert.equal(path, `lbmanager.${id}`, `${name}: ${id} comes from the credential store, optional`);
+      }
+      const wanted =
+        name === 'webapp-announce@.service' ? CREDENTIAL_NAMES.filter((n) => n !== 'http-token') : CREDENTIAL_NAMES;
+      assert.deepEqual(ids.map((c) => c.id).sort(), [...wanted].sort(), name);
+    }
+    const example = readFileSync(join(SYSTEMD_DIR, 'lbmanager.env.example'), 'utf8');
+    assert.doesNotMatch(example, /^#?\s*LBM_(ETCD_PASSWORD|HTTP_TOKEN)(_FILE)?=/m, 'no secret in the environment file');
+    assert.match(example, /lbmanager\.etcd-password/, 'the environment file points at the credential files');
+  });
+
+  test('lbmanager-native.service runs as written: settings from the environment file, password and token from credentials', async () => {
+    const password = 'etcd-root-password';
+    const token = 'admin-token-from-credential';
+    const etcd = await startEtcd();
+    await enableAuth(etcd, password);
+    const fake = await startTestFakeAws();
+    fake.state.load({ elb: { 'us-east-1': { web: { instances: [] } } } });
+    const client = new Etcd3({ hosts: [etcd.endpoint], auth: { username: 'root', password } });
+    const dir = mkdtempSync(join(tmpdir(), 'lbm-native-unit-'));
+    stubBin(dir);
+    const credstore = join(dir, 'credstore');
+    mkdirSync(credstore, { mode: 0o700 });
+    writeFileSync(join(credstore, 'lbmanager.etcd-password'), `${password}\n`, { mode: 0o600 });
+    writeFileSync(join(credstore, 'lbmanager.http-token'), `${token}\n`, { mode: 0o600 });
+    const admin = `127.0.0.1:${await freePort()}`;
+    const unit = new UnitRunner(
+      'lbmanager-native.service',
+      dir,
+      {
+        LBM_ETCD_ENDPOINTS: etcd.endpoint,
+        LBM_ETCD_USERNAME: 'root',
+        LBM_HTTP_LISTEN: admin,
+        LBM_ELB_ENDPOINT: fake.url,
+        LBM_ELBV2_ENDPOINT: fake.url,
+        LBM_ROUTE53_ENDPOINT: fake.url,
+        LBM_LOG_FORMAT: 'json',
+        AWS_ACCESS_KEY_ID: 'AKIDLBMTEST',
+        AWS_SECRET_ACCESS_KEY: 'lbm-test-secret',
+      },
+      { credstore, files: { '/etc/lbmanager/lbmanager.env': join(SYSTEMD_DIR, 'lbmanager.env.example') } },
+    );
+    const main = unit.start();
+    const exited = new Promise<number | null>((resolve) => main.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('ready', async () => (await fetch(`http://${admin}/readyz`)).ok, 30_000).catch((e: Error) => {
+        throw new Error(`${e.message}\n${main.output()}`);
+      });
+      await client.put(`/lbManager/elb/us-east-1/web/multiple/${INSTANCE_ID}`).value('');
+      await waitFor('registered', async () =>
+        (await fakeState(fake.url)).elb['us-east-1']?.web?.instances.includes(INSTANCE_ID),
+      );
+      assert.equal((await fetch(`http://${admin}/resync`, { method: 'POST' })).status, 401, 'the token is required');
+      const authorised = await fetch(`http://${admin}/resync`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.ok(authorised.ok, `the token from the credential is accepted: ${authorised.status}`);
+      main.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.doesNotMatch(main.output(), new RegExp(`${password}|${token}`), 'no secret in the log');
+    } finally {
+      main.kill('SIGKILL');
+      client.close();
+      await fake.close();
+      await etcd.stop();
+    }
+  });
+
+  test('lbmanager.service hands the credentials to the container as files its user can read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lbm-container-unit-'));
+    const bin = stubBin(dir);
+    const isRoot = process.getuid?.() === 0;
+    // Not root here: record chown instead of failing on it (as root the real one runs).
+    if (!isRoot) {
+      writeFileSync(join(bin, 'chown'), `#!/bin/sh\necho "$@" > "${join(dir, 'chown-args')}"\n`);
+      chmodSync(join(bin, 'chown'), 0o755);
+    }
+    const credstore = join(dir, 'credstore');
+    mkdirSync(credstore);
+    writeFileSync(join(credstore, 'lbmanager.http-token'), 'container-token\n');
+    const unit = new UnitRunner('lbmanager.service', dir, {}, { credstore });
+    await unit.runAll('ExecStartPre');
+    const copies = join(unit.runtimeDir, 'credentials');
+    assert.equal(readFileSync(join(copies, 'http-token'), 'utf8'), 'container-token\n');
+    assert.equal(existsSync(join(copies, 'etcd-password')), false, 'a credential not in the store is not there');
+    if (isRoot) assert.equal(statSync(join(copies, 'http-token')).uid, 1000, "owned by the image's user node");
+    else assert.equal(readFileSync(join(dir, 'chown-args'), 'utf8').trim(), `-R 1000:1000 ${copies}`);
+    const argv = unit.argv(unit.values('ExecStart')[0] ?? '').argv;
+    assert.ok(argv.includes(`type=bind,source=${copies},target=/run/credentials,readonly`), argv.join(' '));
+    assert.ok(argv.includes('CREDENTIALS_DIRECTORY=/run/credentials'), argv.join(' '));
   });
 });

@@ -16,3 +16,10 @@ export async function startEtcd(): Promise<EtcdServer> {
     throw e;
   }
 }
+
+/** Turns on etcd authentication with a `root` user (role root) whose password is `password`. */
+export async function enableAuth(etcd: EtcdServer, password: string): Promise<void> {
+  await etcd.etcdctl('user', 'add', `root:${password}`);
+  await etcd.etcdctl('user', 'grant-role', 'root', 'root');
+  await etcd.etcdctl('auth', 'enable');
+}

@@ -39,8 +39,9 @@ export function parsePrometheusText(text: string): Sample[] {
       labels[l[1] ?? ''] = (l[2] ?? '').replace(/\\(.)/g, (_x, c: string) => (c === 'n' ? '\n' : c));
     }
     const raw = m[3] ?? '';
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
-    if (Number.isNaN(value) && raw !== 'NaN') throw new Error(`line ${i + 1}: bad value ${raw}`);
+    // As Prometheus reads values (Go's ParseFloat): NaN and Inf in any case; prom-client writes an idle gauge as `Nan`.
+    const value = /^\+?inf$/i.test(raw) ? Infinity : /^-inf$/i.test(raw) ? -Infinity : Number(raw);
+    if (Number.isNaN(value) && !/^nan$/i.test(raw)) throw new Error(`line ${i + 1}: bad value ${raw}`);
     samples.push({ name, labels, value });
   }
   return samples;

@@ -32,9 +32,16 @@ export function serviceValues(unit: UnitFile, key: string): string[] {
   return unit.get('Service')?.get(key) ?? [];
 }
 
-/** Replaces the specifiers systemd would: %i (instance), %t (runtime directory root), %%. */
-export function expandSpecifiers(value: string, specifiers: { i: string; t: string }): string {
-  return value.replace(/%([it%])/g, (_m, c: string) => (c === '%' ? '%' : specifiers[c as 'i' | 't']));
+/** The specifiers the units use: %i (instance), %t (runtime directory root), %d (the credentials directory). */
+export interface Specifiers {
+  readonly i: string;
+  readonly t: string;
+  readonly d: string;
+}
+
+/** Replaces the specifiers systemd would: %i, %t, %d, and %% for a literal %. */
+export function expandSpecifiers(value: string, specifiers: Specifiers): string {
+  return value.replace(/%([itd%])/g, (_m, c: string) => (c === '%' ? '%' : specifiers[c as keyof Specifiers]));
 }
 
 /** Splits a systemd command line into words, honouring quotes and backslash escapes (systemd.syntax). */
@@ -102,11 +109,7 @@ export interface ExecCommand {
  * Turns an Exec*= value into argv as systemd does: prefixes (`-@:+!`), specifiers, `${VAR}` inside words, `$VAR` as
  * a whole word split on whitespace, `$$` for a literal `$`.
  */
-export function execCommand(
-  value: string,
-  env: Record<string, string>,
-  specifiers: { i: string; t: string },
-): ExecCommand {
+export function execCommand(value: string, env: Record<string, string>, specifiers: Specifiers): ExecCommand {
   const prefix = /^[-@:+!]*/.exec(value)?.[0] ?? '';
   const words = splitWords(expandSpecifiers(value.slice(prefix.length), specifiers));
   const argv: string[] = [];
@@ -123,4 +126,57 @@ export function execCommand(
     );
   }
   return { argv, ignoreFailure: prefix.includes('-') };
+}
+
+/** A LoadCredential= value: the credential's id and where systemd reads it (an absolute path, or a credstore name). */
+export function parseLoadCredential(value: string): { id: string; path: string } {
+  const colon = value.indexOf(':');
+  return colon < 0 ? { id: value, path: value } : { id: value.slice(0, colon), path: value.slice(colon + 1) };
+}
+
+/**
+ * Whether a unit's SystemCallFilter= lines let a system call through, as systemd applies them (systemd.exec(5)): the
+ * first line decides the mode (an allow list kills everything else, a `~` deny list allows everything else), later
+ * lines add to or take from that list in order, an empty line resets. An allow list always includes @default.
+ * `expand` lists the system calls of a `@group` (nested groups may appear in its answer).
+ */
+export function syscallFilter(
+  lines: readonly string[],
+  expand: (group: string) => string[],
+): (name: string) => boolean {
+  const flatten = (names: string[], seen = new Set<string>()): string[] =>
+    names.flatMap((n) => {
+      if (!n.startsWith('@')) return [n];
+      if (seen.has(n)) return [];
+      seen.add(n);
+      return flatten(expand(n), seen);
+    });
+  let mode: 'allow' | 'deny' | undefined;
+  let listed = new Set<string>();
+  for (const line of lines) {
+    if (line.trim() === '') {
+      mode = undefined;
+      listed = new Set();
+      continue;
+    }
+    const deny = line.startsWith('~');
+    // `name:EPERM` returns an error instead of killing: still not a call that works, so counted as denied.
+    const names = flatten(
+      line
+        .replace(/^~/, '')
+        .split(/\s+/)
+        .filter((n) => n !== '')
+        .map((n) => n.replace(/:.*$/, '')),
+    );
+    if (mode === undefined) {
+      mode = deny ? 'deny' : 'allow';
+      if (mode === 'allow') for (const n of flatten(['@default'])) listed.add(n);
+    }
+    const add = (mode === 'allow') !== deny;
+    for (const n of names) {
+      if (add) listed.add(n);
+      else listed.delete(n);
+    }
+  }
+  return (name) => (mode === undefined ? true : mode === 'allow' ? listed.has(name) : !listed.has(name));
 }

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { builtinModules } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { isLoopbackHost } from '../../src/util/ip.js';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,7 +54,7 @@ test('the Dockerfile copies what the build needs, runs as a non-root user, and c
   assert.match(text, /npm ci --omit=dev/);
   const user = /^USER (\S+)$/m.exec(text)?.[1];
   assert.ok(user && user !== 'root' && user !== '0', 'runs as a non-root user');
-  assert.match(text, /^HEALTHCHECK .*\n?.*\/healthz/m);
+  assert.match(text, /^HEALTHCHECK /m, 'a health check (what it asks is tested below)');
   const entry = /^ENTRYPOINT \["node", "\/app\/(\S+)"\]$/m.exec(text)?.[1];
   assert.equal(entry, pkg.bin.lbmanager, 'the entry point is the CLI the build produces');
   const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
@@ -58,4 +62,76 @@ test('the Dockerfile copies what the build needs, runs as a non-root user, and c
     ignored.includes('node_modules') && ignored.includes('.git'),
     'the context leaves out node_modules and .git',
   );
+});
+
+/** The image's HEALTHCHECK command as argv (exec form), and the image's own environment. */
+function imageHealthcheck(): { argv: string[]; env: Record<string, string> } {
+  const text = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+  const cmd = /^HEALTHCHECK .*?CMD (\[.*\])\s*$/m.exec(text)?.[1];
+  assert.ok(cmd, 'HEALTHCHECK in exec form');
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/^ENV (.+)$/gm)) {
+    for (const kv of (m[1] ?? '').split(/\s+/)) {
+      const eq = kv.indexOf('=');
+      if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+  }
+  return { argv: JSON.parse(cmd) as string[], env };
+}
+
+/** Runs the health check as the image would, with the repository standing in for /app. */
+function runHealthcheck(listen: string | undefined): Promise<number | null> {
+  const { argv, env } = imageHealthcheck();
+  const [file, ...args] = argv.map((a) => a.replace(/^\/app\//, `${ROOT}/`));
+  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...env };
+  if (listen === undefined) delete childEnv.LBM_HTTP_LISTEN;
+  else childEnv.LBM_HTTP_LISTEN = listen;
+  return new Promise((resolve) => {
+    const p = spawn(file === 'node' ? process.execPath : (file ?? ''), args, { env: childEnv, stdio: 'ignore' });
+    p.on('exit', (code) => resolve(code));
+  });
+}
+
+/** A stand-in /healthz on host, answering `status`. */
+async function healthz(host: string, status = 200): Promise<{ port: number; asked: () => number; server: Server }> {
+  let asked = 0;
+  const server = createServer((req, res) => {
+    if (req.url === '/healthz') asked++;
+    res.statusCode = req.url === '/healthz' ? status : 404;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return { port: (server.address() as AddressInfo).port, asked: () => asked, server };
+}
+
+test('the image listens on loopback by default (it runs with --network host) and says a token is needed elsewhere', () => {
+  const { env } = imageHealthcheck();
+  const listen = env.LBM_HTTP_LISTEN ?? '127.0.0.1:9180';
+  const host = /^(?:\[([^\]]+)\]|([^:]*)):\d+$/.exec(listen);
+  assert.ok(isLoopbackHost(host?.[1] ?? host?.[2] ?? ''), `LBM_HTTP_LISTEN=${listen} is loopback`);
+  const readme = readFileSync(join(ROOT, 'docker', 'README.md'), 'utf8');
+  assert.match(readme, /LBM_HTTP_LISTEN=0\.0\.0\.0:9180[^\n]*\n?[^\n]*token/, 'docker/README says a token is needed');
+});
+
+test("the image's health check asks /healthz where LBM_HTTP_LISTEN says, wildcards on loopback", async () => {
+  const { argv } = imageHealthcheck();
+  assert.doesNotMatch(argv.join(' '), /9180/, 'no address hard-coded in the HEALTHCHECK line');
+  const v4 = await healthz('127.0.0.1');
+  const v6 = await healthz('::1');
+  const failing = await healthz('127.0.0.1', 503);
+  try {
+    assert.equal(await runHealthcheck(`127.0.0.1:${v4.port}`), 0);
+    assert.equal(await runHealthcheck(`0.0.0.0:${v4.port}`), 0, '0.0.0.0 is asked on 127.0.0.1');
+    assert.equal(await runHealthcheck(`:${v4.port}`), 0, 'an empty host is every address');
+    assert.equal(await runHealthcheck(`[::1]:${v6.port}`), 0, 'IPv6 in brackets');
+    assert.equal(await runHealthcheck(`[::]:${v6.port}`), 0, ':: is asked on ::1');
+    assert.ok(v4.asked() >= 3 && v6.asked() >= 2, 'each check asked /healthz');
+    assert.equal(await runHealthcheck(`127.0.0.1:${failing.port}`), 1, 'a 503 is unhealthy');
+    assert.equal(await runHealthcheck('off'), 0, 'with the admin endpoint off there is nothing to ask');
+    const closed = v4.port;
+    await new Promise((r) => v4.server.close(r));
+    assert.equal(await runHealthcheck(`127.0.0.1:${closed}`), 1, 'nothing listening is unhealthy');
+  } finally {
+    for (const s of [v4, v6, failing]) s.server.close();
+  }
 });

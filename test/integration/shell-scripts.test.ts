@@ -35,7 +35,7 @@ test('the shell commands inside the unit files pass shellcheck', () => {
     for (const key of ['ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecStop', 'ExecReload']) {
       for (const value of serviceValues(unit, key)) {
         // systemd turns `$$` into `$`; the shell sees what is left.
-        const { argv } = execCommand(value, {}, { i: '1', t: '/run' });
+        const { argv } = execCommand(value, {}, { i: '1', t: '/run', d: '/run/credentials/unit.service' });
         if (/\/(ba)?sh$/.test(argv[0] ?? '') && argv[1] === '-c' && argv[2]) {
           const file = join(dir, `${name}-${key}-${bodies.length}.sh`);
           writeFileSync(file, `#!/bin/sh\n${argv[2]}\n`);
