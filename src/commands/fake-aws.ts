@@ -108,7 +108,8 @@ export function registerFakeAwsCommand(program: Command): void {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
-    process.stdout.write(`fake-aws listening on ${server.url}\n`);
+    // The seed of the random faults, so that a run that found something can be replayed with --seed.
+    process.stdout.write(`fake-aws listening on ${server.url} (random faults seed ${server.faults.seed})\n`);
     await stopped;
     await server.close();
     process.exit(0);

@@ -256,7 +256,6 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     rules: options.rules ?? [],
   };
   let random = options.random ?? seededRandom(faults.seed);
-  logger.info('fake-aws random faults seeded', { seed: faults.seed });
   const inFlight = new Map<number, InFlightCall>();
   let inFlightSeq = 0;
   const route53Bucket = new TokenBucket(faults.route53Rps);
