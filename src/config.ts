@@ -14,6 +14,7 @@ import {
 import { parseListen } from './admin/server.js';
 import { etcdctlAuth, readableFile, readSecret, tlsSource } from './config-credentials.js';
 import type { Policy } from './plan/membership-plan.js';
+import { DEFAULT_CHANGE_RATE, DEFAULT_REQUEST_RATE } from './providers/route53-throttle.js';
 import { normalisePrefix } from './tree/keys.js';
 import { isLoopbackHost } from './util/ip.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './util/logger.js';
@@ -41,8 +42,10 @@ export interface DaemonConfig {
   readonly resyncInterval: number;
   readonly policy: Policy;
   readonly route53Ttl: number;
-  /** Route53 requests per second across all zones; 0 means unlimited. */
+  /** Route53 requests per second across all zones (the request bucket's refill); 0 means unlimited. */
   readonly route53Rps: number;
+  /** Route53 record changes per second (the change bucket's refill); 0 means unlimited. */
+  readonly route53ChangeRps: number;
   readonly concurrency: number;
   /** Seconds in-flight AWS calls get to finish on shutdown. */
   readonly shutdownTimeout: number;
@@ -140,9 +143,16 @@ export const DAEMON_FLAGS: readonly FlagDef[] = [
   },
   {
     flags: '--route53-rps <n>',
-    description: 'Route53 requests per second across all zones; 0 means unlimited',
+    description:
+      "Route53 requests per second across all zones: the refill of the account's request bucket (burst 50); 0 unlimited",
     parse: intIn(0, 1000),
-    default: 5,
+    default: DEFAULT_REQUEST_RATE,
+  },
+  {
+    flags: '--route53-change-rps <n>',
+    description: 'Route53 record changes per second: the refill of the change-throughput bucket; 0 unlimited',
+    parse: intIn(0, 1_000_000),
+    default: DEFAULT_CHANGE_RATE,
   },
   { flags: '--concurrency <n>', description: 'targets reconciled at once', parse: intIn(1, 1000), default: 16 },
   {
@@ -303,7 +313,8 @@ export function daemonConfig(
     resyncInterval: get<number>('resync-interval') ?? 300,
     policy: get<Policy>('policy') ?? 'sync',
     route53Ttl: get<number>('route53-ttl') ?? 60,
-    route53Rps: get<number>('route53-rps') ?? 5,
+    route53Rps: get<number>('route53-rps') ?? DEFAULT_REQUEST_RATE,
+    route53ChangeRps: get<number>('route53-change-rps') ?? DEFAULT_CHANGE_RATE,
     concurrency: get<number>('concurrency') ?? 16,
     shutdownTimeout: get<number>('shutdown-timeout') ?? 10,
     identity: get<string>('identity') ?? `${hostname()}:${process.pid}`,

@@ -92,6 +92,20 @@ export class Metrics {
     byKind('lbmanager_rejected_members', 'Members AWS rejected, not retried until their key changes', (s, kind) =>
       sum(s.reconciler, kind, (t) => t.rejected.length),
     );
+    new Gauge({
+      name: 'lbmanager_route53_conflicts',
+      help: 'Route53 names and families not written because a set lbmanager does not own is in the way',
+      labelNames: ['with'],
+      registers,
+      collect() {
+        const s = sources();
+        if (!s) return;
+        const counts: Record<string, number> = { alias: 0, 'routing-policy': 0, cname: 0 };
+        for (const t of s.reconciler.statuses())
+          for (const c of t.conflicts) counts[c.with] = (counts[c.with] ?? 0) + 1;
+        for (const [w, n] of Object.entries(counts)) this.set({ with: w }, n);
+      },
+    });
     gauge('lbmanager_malformed_keys', 'Keys under the prefix that are not valid member keys', (s) =>
       s.reconciler.index.malformedCount(),
     );

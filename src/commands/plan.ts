@@ -16,7 +16,7 @@ import {
   type SyncPlan,
   type TargetPlan,
 } from '../plan/sync-plan.js';
-import { AwsCallError, type RecordSet } from '../providers/types.js';
+import { AwsCallError, type ZoneRecords } from '../providers/types.js';
 import type { Providers } from '../reconcile/reconciler.js';
 import { TreeIndex } from '../tree/tree-index.js';
 import { targetId, type Route53Target, type Target } from '../tree/types.js';
@@ -117,7 +117,7 @@ export async function planTargets(
   for (const [zoneId, names] of zones) {
     void queue.add(async () => {
       const desired = names.map(({ id, t }) => ({ id, t, d: desiredOf(id, t) }));
-      let actual: RecordSet[] | undefined;
+      let actual: ZoneRecords | undefined;
       let error = { code: 'Error', message: 'not read' };
       try {
         const region = names[0]?.t.region ?? 'us-east-1';
@@ -135,15 +135,24 @@ export async function planTargets(
           plans.push({ ...base, actual: undefined, ...empty, error });
           continue;
         }
-        const sets = actual.filter((s) => s.name === t.fqdn);
+        const sets = actual.owned.filter((s) => s.name === t.fqdn);
         const have = [...new Set(sets.flatMap((s) => s.values.map((v) => canonicalIp(v)?.address ?? v)))].sort();
-        const recordChanges = planRecordSets(
+        const { changes: recordChanges, conflicts } = planRecordSets(
           [{ fqdn: t.fqdn, members: d.members }],
-          sets,
+          { owned: sets, foreign: actual.foreign.filter((s) => s.name === t.fqdn) },
           options.route53Ttl,
           options.policy,
         );
-        plans.push({ ...base, actual: have, recordChanges, ...planMembership(d.members, have, options.policy) });
+        // A family in conflict is left alone: its members are neither added nor removed.
+        const blocked = new Set<number>(conflicts.map((c) => (c.type === 'A' ? 4 : 6)));
+        const writable = (m: string): boolean => !blocked.has(canonicalIp(m)?.family ?? 0);
+        plans.push({
+          ...base,
+          actual: have,
+          recordChanges,
+          conflicts: conflicts.map((c) => ({ type: c.type, with: c.with })),
+          ...planMembership(d.members.filter(writable), have.filter(writable), options.policy),
+        });
       }
     });
   }

@@ -13,7 +13,7 @@ import { AwsClients, resolveLegacyCredentials } from '../providers/aws-clients.j
 import { ElbProvider } from '../providers/elb.js';
 import { Elbv2Provider } from '../providers/elbv2.js';
 import { Route53AwsProvider, Route53Zones } from '../providers/route53.js';
-import { Route53RateLimiter } from '../providers/route53-rate-limiter.js';
+import { Route53Throttle } from '../providers/route53-throttle.js';
 import type { Route53Provider } from '../providers/types.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { createLogger, type Logger } from '../util/logger.js';
@@ -46,10 +46,11 @@ export interface Daemon {
   shutdown(): Promise<void>;
 }
 
-/** Builds the AWS side: clients with lbmanager's User-Agent, providers, the shared Route53 rate limiter. */
+/** Builds the AWS side: clients with lbmanager's User-Agent, providers, the shared Route53 throttle. */
 export function buildProviders(config: DaemonConfig, metrics?: Metrics) {
   const legacy = resolveLegacyCredentials(process.env);
-  const limiter = new Route53RateLimiter(config.route53Rps);
+  const throttle = new Route53Throttle({ requestRate: config.route53Rps, changeRate: config.route53ChangeRps });
+  const zones = new Route53Zones();
   const clients = new AwsClients({
     userAgent: userAgent(config.identity),
     ...(config.elbEndpoint ? { elbEndpoint: config.elbEndpoint } : {}),
@@ -58,12 +59,11 @@ export function buildProviders(config: DaemonConfig, metrics?: Metrics) {
     ...(legacy ? { credentials: legacy } : {}),
   });
   clients.onClient = (service, client) => {
-    // Every Route53 request of every region shares one limit: the account's.
-    if (service === 'route53') limiter.attach(client);
+    // Every Route53 request of every region shares the account's buckets; listings made ahead wait behind reads.
+    if (service === 'route53') throttle.attach(client, () => zones.priority.getStore() ?? 'now');
     metrics?.countAwsCalls(service, client);
   };
   const route53ByRegion = new Map<string, Route53Provider>();
-  const zones = new Route53Zones();
   const route53 = (region: string): Route53Provider => {
     let p = route53ByRegion.get(region);
     if (!p) {

@@ -1,4 +1,4 @@
-import type { RecordChange, RecordSet, RecordType } from '../providers/types.js';
+import type { ForeignKind, RecordChange, RecordType, ZoneRecords } from '../providers/types.js';
 import { canonicalIp } from '../util/ip.js';
 import type { Policy } from './membership-plan.js';
 
@@ -36,24 +36,50 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
   return true;
 }
 
+/** A family of a managed name that holds a set lbmanager does not own: nothing is written there. */
+export interface RecordConflict {
+  readonly fqdn: string;
+  readonly type: RecordType;
+  /** What is in the way: an alias or routing-policy set of that type, or a CNAME at the name. */
+  readonly with: ForeignKind;
+}
+
+/** The changes of a zone's managed names, and the families left alone because another set is in the way. */
+export interface RecordPlan {
+  readonly changes: RecordChange[];
+  readonly conflicts: RecordConflict[];
+}
+
 /**
  * Plans the A/AAAA changes of managed names: UPSERT a family's set when its values or TTL differ from the desired
  * members, DELETE it with its exact current values when the family has no members. Names not listed are never touched.
- * Under `upsert-only`, sets only grow: values are the union of current and desired, and nothing is deleted.
+ * Under `upsert-only`, sets only grow: values are the union of current and desired, and nothing is deleted. A family
+ * that holds an alias or routing-policy set of its type, or whose name holds a CNAME, is a conflict: an UPSERT would
+ * replace the alias, and Route53 refuses a plain set beside the others, so nothing is planned for it.
  */
 export function planRecordSets(
   names: readonly NameDesired[],
-  actual: readonly RecordSet[],
+  actual: ZoneRecords,
   ttl: number,
   policy: Policy,
-): RecordChange[] {
-  const current = new Map<string, RecordSet>();
-  for (const s of actual) current.set(`${s.name}/${s.type}`, s);
+): RecordPlan {
+  const current = new Map(actual.owned.map((s) => [`${s.name}/${s.type}`, s] as const));
+  const blocked = new Map<string, ForeignKind>();
+  for (const f of actual.foreign) {
+    if (f.kind === 'cname') for (const { type } of FAMILIES) blocked.set(`${f.name}/${type}`, 'cname');
+    else if (!blocked.has(`${f.name}/${f.type}`)) blocked.set(`${f.name}/${f.type}`, f.kind);
+  }
   const changes: RecordChange[] = [];
+  const conflicts: RecordConflict[] = [];
   for (const n of [...names].sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0))) {
     for (const { type, family } of FAMILIES) {
       const want = new Set(n.members.filter((m) => canonicalIp(m)?.family === family));
       const have = current.get(`${n.fqdn}/${type}`);
+      const inTheWay = blocked.get(`${n.fqdn}/${type}`);
+      if (inTheWay !== undefined) {
+        if (want.size > 0) conflicts.push({ fqdn: n.fqdn, type, with: inTheWay });
+        continue;
+      }
       if (want.size === 0) {
         if (have && policy === 'sync') changes.push({ action: 'DELETE', set: have });
         continue;
@@ -75,7 +101,7 @@ export function planRecordSets(
       }
     }
   }
-  return changes;
+  return { changes, conflicts };
 }
 
 /** What one change costs against the limits: UPSERT counts double (Route53 treats it as a DELETE plus a CREATE). */

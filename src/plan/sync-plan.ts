@@ -17,6 +17,8 @@ export interface TargetPlan {
   readonly keptByPolicy: readonly string[];
   /** Route53 only: the record set changes of this name. */
   readonly recordChanges: readonly RecordChange[];
+  /** Route53 only: families of this name left alone because a set lbmanager does not own is in the way. */
+  readonly conflicts?: ReadonlyArray<{ readonly type: string; readonly with: string }>;
   /** Why the target could not be planned. */
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -69,10 +71,16 @@ export function planExitCode(plan: SyncPlan): number {
 export function renderPlanText(plan: SyncPlan): string {
   const lines: string[] = [];
   for (const t of plan.targets) {
-    if (!hasChanges(t) && !t.error && t.keptByPolicy.length === 0) continue;
+    const conflicts = t.conflicts ?? [];
+    if (!hasChanges(t) && !t.error && t.keptByPolicy.length === 0 && conflicts.length === 0) continue;
     const cls = t.activeClass ?? 'no keys';
     lines.push(`${t.id} (${t.kind}, ${cls})`);
     if (t.error) lines.push(`  ! cannot read: ${t.error.code}: ${t.error.message}`);
+    for (const c of conflicts) {
+      lines.push(
+        `  ! conflict: ${c.type} is held by ${CONFLICT_WORDS[c.with] ?? c.with} lbmanager does not own; not written`,
+      );
+    }
     for (const c of t.recordChanges) {
       const values = c.set.values.join(' ');
       lines.push(`  ${c.action === 'DELETE' ? '-' : '~'} ${c.action} ${c.set.type} ${values} (ttl ${c.set.ttl})`);
@@ -85,6 +93,7 @@ export function renderPlanText(plan: SyncPlan): string {
   }
   const changed = plan.targets.filter(hasChanges);
   const failed = plan.targets.filter((t) => t.error);
+  const inConflict = plan.targets.filter((t) => (t.conflicts ?? []).length > 0);
   const registers = changed.reduce((n, t) => n + t.register.length, 0);
   const deregisters = changed.reduce((n, t) => n + t.deregister.length, 0);
   const summary =
@@ -95,6 +104,12 @@ export function renderPlanText(plan: SyncPlan): string {
         (failed.length > 0 ? `; ${failed.length} could not be read` : '') +
         '.';
   lines.push(summary);
+  if (inConflict.length > 0) {
+    lines.push(
+      `${inConflict.length} names have record sets lbmanager does not own in the way (conflicts): nothing is written ` +
+        'there until they are removed.',
+    );
+  }
   if (plan.removalsHeld) {
     lines.push(
       `The removal guard would hold the ${plan.removals.pending} removals (of ${plan.removals.managed} managed members) ` +
@@ -105,6 +120,12 @@ export function renderPlanText(plan: SyncPlan): string {
     lines.push(`${plan.malformedKeys} malformed keys ignored (lbmanager validate lists them).`);
   return `${lines.join('\n')}\n`;
 }
+
+const CONFLICT_WORDS: Record<string, string> = {
+  alias: 'an alias set',
+  'routing-policy': 'routing-policy sets (weighted, latency, failover, geolocation or multivalue)',
+  cname: 'a CNAME at the name',
+};
 
 /** The plan as JSON (bigints as strings). */
 export function renderPlanJson(plan: SyncPlan): string {
@@ -119,6 +140,7 @@ export function renderPlanJson(plan: SyncPlan): string {
         activeClass: t.activeClass ?? null,
         actual: t.actual ?? null,
         recordChanges: t.recordChanges.map((c) => ({ action: c.action, ...c.set })),
+        conflicts: t.conflicts ?? [],
         changed: hasChanges(t),
       })),
     },

@@ -1,6 +1,7 @@
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { route53SigningRegion } from '../util/regions.js';
 import { addAttemptMiddleware } from './sdk-middleware.js';
 
 /** Static AWS credentials. */
@@ -95,9 +96,14 @@ export class AwsClients {
     );
   }
 
-  /** The Route53 client for a region's endpoint (Route53 is global; the region picks the partition). */
+  /**
+   * The Route53 client of a region's partition. Route53 is global: it is signed for the partition's global region
+   * (us-east-1, cn-northwest-1, us-gov-west-1…), which the SDK picks by itself only for AWS's own endpoints; with an
+   * endpoint override it would sign for the key's region and real Route53 would refuse the signature.
+   */
   route53(region: string): Route53Client {
-    return this.get('route53', region, () => new Route53Client(this.config(this.options.route53Endpoint, region)));
+    const signing = route53SigningRegion(region);
+    return this.get('route53', signing, () => new Route53Client(this.config(this.options.route53Endpoint, signing)));
   }
 
   /** Closes every client's connections. */

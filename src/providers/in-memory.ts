@@ -1,10 +1,12 @@
 import {
   AwsCallError,
+  type ForeignSet,
   type MembershipProvider,
   type MembershipTarget,
   type RecordChange,
   type RecordSet,
   type Route53Provider,
+  type ZoneRecords,
 } from './types.js';
 
 /** One call an in-memory provider answered, for tests that count or order calls. */
@@ -92,6 +94,8 @@ export class MemoryMembershipProvider implements MembershipProvider {
 /** Hosted zones in memory with Route53's batch semantics (all or nothing, exact DELETE). */
 export class MemoryRoute53Provider implements Route53Provider {
   readonly zones = new Map<string, Map<string, RecordSet>>();
+  /** Sets lbmanager does not own (alias, routing-policy, CNAME), per zone. */
+  readonly foreign = new Map<string, ForeignSet[]>();
   readonly calls: MemoryCall[] = [];
   /** Values Route53 would reject (InvalidChangeBatch naming the set). */
   readonly invalidValues = new Set<string>();
@@ -99,6 +103,12 @@ export class MemoryRoute53Provider implements Route53Provider {
   /** Creates an empty zone. */
   createZone(zoneId: string): void {
     this.zones.set(zoneId, new Map());
+    this.foreign.set(zoneId, []);
+  }
+
+  /** Puts a set lbmanager does not own into a zone. */
+  addForeign(zoneId: string, set: ForeignSet): void {
+    this.foreign.get(zoneId)?.push(set);
   }
 
   /** The sets of a zone, sorted by name then type. */
@@ -109,7 +119,7 @@ export class MemoryRoute53Provider implements Route53Provider {
   }
 
   /** @inheritdoc */
-  readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<RecordSet[]> {
+  readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<ZoneRecords> {
     const z = this.zones.get(zoneId);
     if (!z) {
       this.calls.push({ op: 'readRecordSets', target: zoneId, members: [], outcome: 'NoSuchHostedZone' });
@@ -124,7 +134,11 @@ export class MemoryRoute53Provider implements Route53Provider {
       outcome: 'ok',
     });
     const wanted = names === 'all' ? undefined : new Set(names);
-    return Promise.resolve([...z.values()].filter((s) => !wanted || wanted.has(s.name)));
+    const keep = (name: string): boolean => !wanted || wanted.has(name);
+    return Promise.resolve({
+      owned: [...z.values()].filter((s) => keep(s.name)),
+      foreign: (this.foreign.get(zoneId) ?? []).filter((s) => keep(s.name)),
+    });
   }
 
   /** @inheritdoc */
@@ -139,10 +153,20 @@ export class MemoryRoute53Provider implements Route53Provider {
     }
     const failures: string[] = [];
     const offenders: string[] = [];
+    const foreign = this.foreign.get(zoneId) ?? [];
     for (const c of changes) {
       const k = `${c.set.name}/${c.set.type}`;
       const cur = z.get(k);
-      if (c.set.values.some((v) => this.invalidValues.has(v))) {
+      // As Route53: a plain set is refused beside routing-policy sets of its type or a CNAME of its name.
+      const refusedBy = foreign.find(
+        (f) => f.name === c.set.name && (f.kind === 'cname' || (f.kind === 'routing-policy' && f.type === c.set.type)),
+      );
+      if (c.action === 'UPSERT' && refusedBy) {
+        failures.push(
+          `RRSet with DNS name ${c.set.name}., type ${c.set.type} cannot be created: a ${refusedBy.kind} set is in the way`,
+        );
+        offenders.push(k);
+      } else if (c.set.values.some((v) => this.invalidValues.has(v))) {
         failures.push(
           `Invalid Resource Record: FATAL problem: ARRDATAIllegalIPv4Address encountered with '${c.set.values.join(',')}'`,
         );
@@ -165,7 +189,12 @@ export class MemoryRoute53Provider implements Route53Provider {
     for (const c of changes) {
       const k = `${c.set.name}/${c.set.type}`;
       if (c.action === 'DELETE') z.delete(k);
-      else z.set(k, { ...c.set, values: [...c.set.values] });
+      else {
+        z.set(k, { ...c.set, values: [...c.set.values] });
+        // As Route53: an UPSERT replaces the alias set of its name and type.
+        const alias = foreign.findIndex((f) => f.kind === 'alias' && f.name === c.set.name && f.type === c.set.type);
+        if (alias >= 0) foreign.splice(alias, 1);
+      }
     }
     this.calls.push({ op: 'changeRecordSets', target: zoneId, members: names, outcome: 'ok' });
     return Promise.resolve();

@@ -1,31 +1,55 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
   type ListResourceRecordSetsCommandOutput,
-  type ResourceRecordSet,
+  type RRType,
 } from '@aws-sdk/client-route-53';
-import { decodeRoute53Name } from '../util/dns-name.js';
+import PQueue from 'p-queue';
+import { compareRoute53Names, decodeRoute53Name, encodeRoute53Name } from '../util/dns-name.js';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
-import type { RecordChange, RecordSet, Route53Provider } from './types.js';
+import type { Route53Priority } from './route53-throttle.js';
+import { ZoneRecordsBuilder } from './route53-sets.js';
+import type { RecordChange, Route53Provider, ZoneRecords } from './types.js';
 import { WriteLedger } from './write-ledger.js';
 
 /**
- * Above this many names, one paged listing of the whole zone costs fewer requests than one small listing per name
+ * Above this many names, one paged listing of the whole zone usually costs fewer requests than reading each name
  * (a page holds 300 record sets).
  */
 export const PER_NAME_READ_LIMIT = 8;
 
-function toRecordSet(s: ResourceRecordSet): RecordSet | undefined {
-  if (s.Type !== 'A' && s.Type !== 'AAAA') return undefined;
-  // Weighted, latency, failover… sets and alias records are someone else's: lbmanager manages plain sets only.
-  if (s.SetIdentifier !== undefined || s.AliasTarget !== undefined || !s.Name) return undefined;
-  return {
-    name: decodeRoute53Name(s.Name),
-    type: s.Type,
-    ttl: s.TTL ?? 0,
-    values: (s.ResourceRecords ?? []).map((r) => r.Value).filter((v): v is string => typeof v === 'string'),
-  };
+/** Sets asked for when one name is read: every set at a name, of every type, usually fits. */
+const NAME_PAGE = 20;
+
+/** Zone listings started ahead of the reads that run at once: more would only queue behind the rate limit. */
+const PREFETCH_CONCURRENCY = 2;
+
+/** Where a listing request starts: the name, type and identifier of the first set wanted. */
+interface ListStart {
+  StartRecordName?: string;
+  StartRecordType?: RRType;
+  StartRecordIdentifier?: string;
+  MaxItems?: number;
+}
+
+/**
+ * A listing of a zone, whole or as far as its page budget took it: every set at the names before `before` (in
+ * Route53's order) is in it; names from `before` on may not be.
+ */
+interface Listing {
+  readonly records: ZoneRecords;
+  readonly before: string | undefined;
+}
+
+interface Prefetch {
+  /** When the listing started (undefined while it waits for a place). */
+  at: number | undefined;
+  /** The ledger's tick when the listing started. */
+  listedAt: number;
+  readonly abort: AbortController;
+  listing: Promise<Listing | undefined>;
 }
 
 /**
@@ -34,26 +58,27 @@ function toRecordSet(s: ResourceRecordSet): RecordSet | undefined {
  */
 export class Route53Zones {
   /** Zone listings started ahead of the zone's next read, which alone uses them. */
-  readonly prefetches = new Map<
-    string,
-    { readonly at: number; readonly listedAt: number; readonly listing: Promise<RecordSet[]> }
-  >();
+  readonly prefetches = new Map<string, Prefetch>();
   readonly ledger = new WriteLedger();
+  /** Pages the last complete listing of each zone took: a listing is started only where it pays. */
+  readonly pages = new Map<string, number>();
+  readonly prefetchQueue = new PQueue({ concurrency: PREFETCH_CONCURRENCY });
+  /** Requests made inside `priority.run('ahead', …)` wait behind the reconciles' own (see Route53Throttle). */
+  readonly priority = new AsyncLocalStorage<Route53Priority>();
 }
 
 /** Options of {@link Route53AwsProvider}. */
 export interface Route53ProviderOptions {
-  /** A prefetched zone listing older than this is not used. @default 10000 */
+  /** A prefetched zone listing older than this is not used, and stops paging. @default 10000 */
   readonly prefetchMaxAgeMs?: number;
   readonly now?: () => number;
   /** Shared with the providers of the other regions. @default this provider's own */
   readonly zones?: Route53Zones;
 }
 
-/** Route53 through the AWS SDK: reads A/AAAA sets of managed names, applies change batches. */
+/** Route53 through the AWS SDK: reads every set at managed names, applies change batches. */
 export class Route53AwsProvider implements Route53Provider {
-  private readonly prefetches: Route53Zones['prefetches'];
-  private readonly ledger: WriteLedger;
+  private readonly zones: Route53Zones;
   private readonly prefetchMaxAgeMs: number;
   private readonly now: () => number;
 
@@ -64,67 +89,113 @@ export class Route53AwsProvider implements Route53Provider {
   ) {
     this.prefetchMaxAgeMs = options.prefetchMaxAgeMs ?? 10_000;
     this.now = options.now ?? Date.now;
-    const zones = options.zones ?? new Route53Zones();
-    this.prefetches = zones.prefetches;
-    this.ledger = zones.ledger;
+    this.zones = options.zones ?? new Route53Zones();
+  }
+
+  // Listing a zone pays when it takes fewer pages than there are names to read one by one. Until a complete listing
+  // has told the zone's size, only many names are worth a listing, and it stops after as many pages as it replaces.
+  private listingPays(zoneId: string, names: number): boolean {
+    const pages = this.zones.pages.get(zoneId);
+    return pages === undefined ? names > PER_NAME_READ_LIMIT : pages < names;
   }
 
   /** @inheritdoc */
   prefetch(zoneId: string, names: readonly string[]): void {
-    // Only where the read would list the whole zone anyway.
-    if (names.length <= PER_NAME_READ_LIMIT) return;
-    const current = this.prefetches.get(zoneId);
-    if (current && this.now() - current.at <= this.prefetchMaxAgeMs) return;
-    const listedAt = this.ledger.listingStarts();
-    const listing = this.listZone(zoneId);
+    if (!this.listingPays(zoneId, names.length)) return;
+    const current = this.zones.prefetches.get(zoneId);
+    if (current && (current.at === undefined || this.now() - current.at <= this.prefetchMaxAgeMs)) return;
+    current?.abort.abort();
+    const entry: Prefetch = {
+      at: undefined,
+      listedAt: 0,
+      abort: new AbortController(),
+      listing: Promise.resolve(undefined),
+    };
+    this.zones.prefetches.set(zoneId, entry);
+    // p-queue may start the task before add() returns: the entry exists before it does.
+    entry.listing = this.zones.prefetchQueue.add(async () => {
+      if (entry.abort.signal.aborted) return undefined;
+      entry.at = this.now();
+      entry.listedAt = this.zones.ledger.listingStarts();
+      return this.zones.priority.run('ahead', () => this.listZone(zoneId, names.length, entry));
+    });
     // A failed listing is not an error of the zone: its read lists it again.
-    listing.catch(() => undefined);
-    this.prefetches.set(zoneId, { at: this.now(), listedAt, listing });
+    entry.listing.catch(() => undefined);
   }
 
-  // Takes the zone's prefetch at once (any read ends it); only a read that lists the whole zone waits for it.
-  private takePrefetch(zoneId: string): Promise<RecordSet[] | undefined> | undefined {
-    const p = this.prefetches.get(zoneId);
-    this.prefetches.delete(zoneId);
-    if (!p || this.now() - p.at > this.prefetchMaxAgeMs) return undefined;
-    // Judged once the listing has answered: a change sent or answered after it started may be missing from it.
+  // Any read ends the zone's prefetch. A read that will not list the zone, or comes before the listing started,
+  // stops it (it would cost requests nobody uses); one that lists waits for it, if it is fresh and no change to the
+  // zone came after it started.
+  private takePrefetch(zoneId: string, use: boolean): Promise<Listing | undefined> | undefined {
+    const p = this.zones.prefetches.get(zoneId);
+    this.zones.prefetches.delete(zoneId);
+    if (!p) return undefined;
+    if (!use || p.at === undefined || this.now() - p.at > this.prefetchMaxAgeMs) {
+      p.abort.abort();
+      return undefined;
+    }
     return p.listing.then(
-      (sets) => (this.ledger.mayAnswer(zoneId, p.listedAt) ? sets : undefined),
+      (listing) => (listing && this.zones.ledger.mayAnswer(zoneId, p.listedAt) ? listing : undefined),
       () => undefined,
     );
   }
 
   /** @inheritdoc */
-  async readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<RecordSet[]> {
-    // Any read of the zone ends its prefetch: a later read must not see a listing older than this one.
-    const prefetched = this.takePrefetch(zoneId);
+  async readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<ZoneRecords> {
     try {
-      if (names === 'all' || names.length > PER_NAME_READ_LIMIT) {
-        const all = (await prefetched) ?? (await this.listZone(zoneId));
-        if (names === 'all') return all;
-        const wanted = new Set(names);
-        return all.filter((s) => wanted.has(s.name));
+      if (names === 'all') {
+        const prefetched = await this.takePrefetch(zoneId, true);
+        if (prefetched?.before === undefined && prefetched) return prefetched.records;
+        return (await this.listZone(zoneId, Infinity))?.records ?? { owned: [], foreign: [] };
       }
-      const out: RecordSet[] = [];
-      for (const name of new Set(names)) {
-        // Sets are sorted by name then type, and AAAA comes right after A: two items hold both when present.
-        const res = await this.list(zoneId, { StartRecordName: name, StartRecordType: 'A', MaxItems: 2 });
-        for (const s of res.ResourceRecordSets ?? []) {
-          const r = toRecordSet(s);
-          if (r && r.name === name) out.push(r);
+      const wanted = [...new Set(names)];
+      const out = new ZoneRecordsBuilder();
+      let rest = wanted;
+      const list = this.listingPays(zoneId, wanted.length);
+      const prefetched = this.takePrefetch(zoneId, list);
+      if (list) {
+        const listing = (await prefetched) ?? (await this.listZone(zoneId, wanted.length));
+        if (listing) {
+          const covered = (n: string): boolean =>
+            listing.before === undefined || compareRoute53Names(n, listing.before) < 0;
+          const want = new Set(wanted);
+          out.addAll(listing.records, (n) => want.has(n) && covered(n));
+          rest = wanted.filter((n) => !covered(n));
         }
       }
-      return out;
+      for (const name of rest) await this.readName(zoneId, name, out);
+      return out.build();
     } catch (e) {
       throw classifyAwsError(e);
     }
   }
 
+  // Every set at one name, however many share it: weighted sets of one type fill pages of their own, so the read
+  // follows the listing until it is past the name. It starts at the name as Route53 sorts it (`\052` for `*`).
+  private async readName(zoneId: string, name: string, out: ZoneRecordsBuilder): Promise<void> {
+    let start: ListStart = { StartRecordName: encodeRoute53Name(name), MaxItems: NAME_PAGE };
+    for (;;) {
+      const res = await this.list(zoneId, start);
+      let past = false;
+      for (const s of res.ResourceRecordSets ?? []) {
+        if (!s.Name || decodeRoute53Name(s.Name) !== name) {
+          past = true;
+          break;
+        }
+        out.add(s);
+      }
+      if (past || !res.IsTruncated || !res.NextRecordName || decodeRoute53Name(res.NextRecordName) !== name) return;
+      start = { ...nextStart(res), MaxItems: NAME_PAGE };
+    }
+  }
+
   /** @inheritdoc */
   async changeRecordSets(zoneId: string, changes: readonly RecordChange[]): Promise<void> {
-    this.prefetches.delete(zoneId);
+    const p = this.zones.prefetches.get(zoneId);
+    this.zones.prefetches.delete(zoneId);
+    p?.abort.abort();
     try {
-      await this.ledger.write(zoneId, () =>
+      await this.zones.ledger.write(zoneId, () =>
         this.clients.route53(this.region).send(
           new ChangeResourceRecordSetsCommand({
             HostedZoneId: zoneId,
@@ -148,30 +219,37 @@ export class Route53AwsProvider implements Route53Provider {
     }
   }
 
-  private list(
-    zoneId: string,
-    start: { StartRecordName?: string; StartRecordType?: 'A'; StartRecordIdentifier?: string; MaxItems?: number },
-  ): Promise<ListResourceRecordSetsCommandOutput> {
+  private list(zoneId: string, start: ListStart): Promise<ListResourceRecordSetsCommandOutput> {
     return this.clients
       .route53(this.region)
       .send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }));
   }
 
-  private async listZone(zoneId: string): Promise<RecordSet[]> {
-    const out: RecordSet[] = [];
-    let start: { StartRecordName?: string; StartRecordType?: 'A'; StartRecordIdentifier?: string } = {};
-    for (;;) {
+  /**
+   * Lists the zone page by page, at most `budget` pages; a listing made ahead of time stops as soon as it is aborted
+   * or too old to be used. Undefined when it stopped before answering anything.
+   */
+  private async listZone(zoneId: string, budget: number, ahead?: Prefetch): Promise<Listing | undefined> {
+    const out = new ZoneRecordsBuilder();
+    let start: ListStart = {};
+    for (let pages = 1; ; pages++) {
+      if (ahead && (ahead.abort.signal.aborted || this.now() - (ahead.at ?? 0) > this.prefetchMaxAgeMs)) return;
       const res = await this.list(zoneId, start);
-      for (const s of res.ResourceRecordSets ?? []) {
-        const r = toRecordSet(s);
-        if (r) out.push(r);
+      for (const s of res.ResourceRecordSets ?? []) out.add(s);
+      if (!res.IsTruncated || !res.NextRecordName) {
+        this.zones.pages.set(zoneId, pages);
+        return { records: out.build(), before: undefined };
       }
-      if (!res.IsTruncated || !res.NextRecordName) return out;
-      start = {
-        StartRecordName: res.NextRecordName,
-        ...(res.NextRecordType ? { StartRecordType: res.NextRecordType as 'A' } : {}),
-        ...(res.NextRecordIdentifier ? { StartRecordIdentifier: res.NextRecordIdentifier } : {}),
-      };
+      if (pages >= budget) return { records: out.build(), before: decodeRoute53Name(res.NextRecordName) };
+      start = nextStart(res);
     }
   }
+}
+
+function nextStart(res: ListResourceRecordSetsCommandOutput): ListStart {
+  return {
+    ...(res.NextRecordName ? { StartRecordName: res.NextRecordName } : {}),
+    ...(res.NextRecordType ? { StartRecordType: res.NextRecordType } : {}),
+    ...(res.NextRecordIdentifier ? { StartRecordIdentifier: res.NextRecordIdentifier } : {}),
+  };
 }

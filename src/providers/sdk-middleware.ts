@@ -19,3 +19,26 @@ export function addAttemptMiddleware(
 ): void {
   (client.middlewareStack as LooseStack).add(middleware, { step: 'finalizeRequest', name, priority: 'low' });
 }
+
+interface RelativeStack {
+  addRelativeTo(
+    middleware: AttemptMiddleware,
+    options: { relation: 'before'; toMiddleware: string; name: string },
+  ): void;
+}
+
+/**
+ * Adds a middleware that runs once per HTTP attempt, after the SDK's retry logic and before the request is signed:
+ * time spent in it (waiting for a rate limit) never ages a signature.
+ */
+export function addBeforeSigning(
+  client: { middlewareStack: unknown },
+  name: string,
+  middleware: AttemptMiddleware,
+): void {
+  (client.middlewareStack as RelativeStack).addRelativeTo(middleware, {
+    relation: 'before',
+    toMiddleware: 'httpSigningMiddleware',
+    name,
+  });
+}

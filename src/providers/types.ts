@@ -41,6 +41,29 @@ export interface RecordSet {
   readonly values: readonly string[];
 }
 
+/** Why a record set at a managed name is not lbmanager's and keeps it from writing there. */
+export type ForeignKind = 'alias' | 'routing-policy' | 'cname';
+
+/**
+ * A record set at a managed name that lbmanager does not own and that stands in the way of its plain A/AAAA set: an
+ * alias or a routing-policy set (weighted, latency, failover, geolocation, multivalue) of that type, or a CNAME, which
+ * excludes every other type at its name. An UPSERT would replace the first kind and Route53 refuses a plain set next
+ * to the others.
+ */
+export interface ForeignSet {
+  /** Lower case, no trailing dot, octal escapes decoded. */
+  readonly name: string;
+  readonly type: string;
+  readonly kind: ForeignKind;
+  readonly setIdentifier?: string;
+}
+
+/** What lbmanager reads of a zone: its own plain A/AAAA sets, and the sets in their way at the same names. */
+export interface ZoneRecords {
+  readonly owned: RecordSet[];
+  readonly foreign: ForeignSet[];
+}
+
 /** One change of a ChangeResourceRecordSets batch. */
 export interface RecordChange {
   readonly action: 'UPSERT' | 'DELETE';
@@ -50,10 +73,11 @@ export interface RecordChange {
 /** Reads and changes the A/AAAA record sets of a hosted zone. Errors are thrown as {@link AwsCallError}. */
 export interface Route53Provider {
   /**
-   * The A and AAAA record sets of the given names (lower case, no trailing dot), or of the whole zone when `names` is
-   * `'all'`. Other types and other names are never returned. Weighted/latency sets (with a SetIdentifier) are skipped.
+   * Every set at the given names (lower case, no trailing dot), or in the whole zone when `names` is `'all'`, however
+   * many share a name: the plain A and AAAA sets lbmanager owns, and the alias, routing-policy and CNAME sets in
+   * their way. Other types and other names are never returned.
    */
-  readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<RecordSet[]>;
+  readRecordSets(zoneId: string, names: readonly string[] | 'all'): Promise<ZoneRecords>;
   /** Applies one change batch (all or nothing), in one call. */
   changeRecordSets(zoneId: string, changes: readonly RecordChange[]): Promise<void>;
   /**

@@ -1,11 +1,13 @@
 import { chunk, planMembership, type Policy } from '../plan/membership-plan.js';
 import type { RemovalConfirmation } from '../plan/removal-guard.js';
-import { batchChanges, planRecordSets, type NameDesired } from '../plan/route53-plan.js';
+import { batchChanges, planRecordSets, type NameDesired, type RecordConflict } from '../plan/route53-plan.js';
 import {
   AwsCallError,
+  type ForeignKind,
   type MembershipProvider,
   type MembershipTarget,
   type RecordChange,
+  type RecordType,
   type Route53Provider,
 } from '../providers/types.js';
 import { TreeIndex, type TreeChange } from '../tree/tree-index.js';
@@ -43,6 +45,8 @@ export interface TargetStatus {
   keptByPolicy: string[];
   /** Removals waiting for the removal guard (confirmation) or for the first full pass. */
   heldRemovals: string[];
+  /** Route53: families of the name that hold a set lbmanager does not own, so nothing is written there. */
+  conflicts: Array<{ readonly type: RecordType; readonly with: ForeignKind }>;
 }
 
 /** Where the reconciler gets its providers. Classic ELB and ELBv2 providers take the region from the target. */
@@ -212,6 +216,7 @@ export class Reconciler {
         rejected: [...s.rejected],
         keptByPolicy: [...s.keptByPolicy],
         heldRemovals: [...s.heldRemovals],
+        conflicts: [...s.conflicts],
       }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
@@ -392,6 +397,7 @@ export class Reconciler {
         rejected: [],
         keptByPolicy: [],
         heldRemovals: [],
+        conflicts: [],
       };
       this.statusById.set(id, s);
     }
@@ -605,7 +611,7 @@ export class Reconciler {
         targets.map((x) => x.t.fqdn),
       );
       const valuesAfter = new Map<string, Set<string>>();
-      for (const s of actual) {
+      for (const s of actual.owned) {
         let v = valuesAfter.get(s.name);
         if (!v) valuesAfter.set(s.name, (v = new Set()));
         for (const value of s.values) v.add(`${s.type}:${value}`);
@@ -615,15 +621,17 @@ export class Reconciler {
         this.hold.observe(id, seenOf(t.fqdn));
         this.statusOf(t, id).heldRemovals = [];
       }
-      let changes = planRecordSets(desiredByName, actual, this.ttl, this.policy);
+      const plan = planRecordSets(desiredByName, actual, this.ttl, this.policy);
+      this.reportConflicts(targets, plan.conflicts);
+      let changes = plan.changes;
       if (this.policy === 'sync' && !this.dryRun) {
         // Each name that would lose values asks the guard on its own: a name an operator confirmed goes through
         // while the zone's other removals stay held.
         const held = new Set<string>();
         for (const d of desiredByName) {
           const one = [d];
-          const full = planRecordSets(one, actual, this.ttl, 'sync');
-          const addOnly = planRecordSets(one, actual, this.ttl, 'upsert-only');
+          const full = planRecordSets(one, actual, this.ttl, 'sync').changes;
+          const addOnly = planRecordSets(one, actual, this.ttl, 'upsert-only').changes;
           const id = idByName.get(d.fqdn);
           if (id && JSON.stringify(addOnly) !== JSON.stringify(full) && !this.mayRemove(id)) held.add(d.fqdn);
         }
@@ -634,13 +642,13 @@ export class Reconciler {
               actual,
               this.ttl,
               'sync',
-            ),
+            ).changes,
             ...planRecordSets(
               desiredByName.filter((d) => held.has(d.fqdn)),
               actual,
               this.ttl,
               'upsert-only',
-            ),
+            ).changes,
           ];
           for (const { id, t } of targets) {
             if (!held.has(t.fqdn)) continue;
@@ -707,6 +715,28 @@ export class Reconciler {
     }
   }
 
+  // A conflict is logged when it appears, not on every pass; /state and the metric show it as long as it lasts.
+  private reportConflicts(
+    targets: ReadonlyArray<{ readonly id: string; readonly t: Route53Target }>,
+    conflicts: readonly RecordConflict[],
+  ): void {
+    for (const { id, t } of targets) {
+      const mine = conflicts.filter((c) => c.fqdn === t.fqdn).map((c) => ({ type: c.type, with: c.with }));
+      const status = this.statusOf(t, id);
+      for (const c of mine) {
+        if (status.conflicts.some((o) => o.type === c.type && o.with === c.with)) continue;
+        this.logger.warn('record set not written: a set lbmanager does not own is in the way', {
+          target: id,
+          action: 'conflict',
+          type: c.type,
+          conflictsWith: c.with,
+          howToResolve: CONFLICT_HELP[c.with],
+        });
+      }
+      status.conflicts = mine;
+    }
+  }
+
   private logChange(
     id: string,
     action: 'applied' | 'dry-run',
@@ -732,6 +762,12 @@ export class Reconciler {
     });
   }
 }
+
+const CONFLICT_HELP: Record<ForeignKind, string> = {
+  alias: 'delete the alias set, or remove the keys of this family',
+  'routing-policy': 'delete the routing-policy sets of this type, or remove the keys of this family',
+  cname: 'delete the CNAME, or remove the keys of this name',
+};
 
 /** `A:192.0.2.1` -> `192.0.2.1`, IPv6 in canonical form (Route53 may return other spellings). */
 function canonicalValue(typed: string): string {

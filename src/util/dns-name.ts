@@ -31,3 +31,18 @@ export function encodeRoute53Name(name: string): string {
   const withDot = lower.endsWith('.') ? lower : `${lower}.`;
   return withDot.replace(/[^a-z0-9\-_.]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
+
+/**
+ * Orders names as Route53 lists them: by their escaped form (`*` as `\052`), labels compared from the last one
+ * (`com`, then `example`, then `www`), a name before the names below it.
+ */
+export function compareRoute53Names(a: string, b: string): number {
+  const la = encodeRoute53Name(a).slice(0, -1).split('.').reverse();
+  const lb = encodeRoute53Name(b).slice(0, -1).split('.').reverse();
+  for (let i = 0; i < Math.min(la.length, lb.length); i++) {
+    const x = la[i] as string;
+    const y = lb[i] as string;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return la.length - lb.length;
+}

@@ -67,6 +67,7 @@ function config(etcd: EtcdServer): DaemonConfig {
     policy: 'sync',
     route53Ttl: 60,
     route53Rps: 0,
+    route53ChangeRps: 0,
     concurrency: 16,
     shutdownTimeout: 5,
     identity: 'test',

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, describe, test } from 'node:test';
@@ -14,9 +17,11 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsClients, resolveLegacyCredentials } from '../../src/providers/aws-clients.js';
+import { PARTITIONS } from '../../src/util/regions.js';
 import { classifyAwsError } from '../../src/providers/aws-errors.js';
 import { ElbProvider } from '../../src/providers/elb.js';
 import { Route53AwsProvider, Route53Zones } from '../../src/providers/route53.js';
+import { flush } from '../helpers/fake-clock.js';
 
 const sdkError = (name: string, message: string, status = 400, extra: object = {}): Error =>
   Object.assign(new Error(message), { name, Code: name, $metadata: { httpStatusCode: status }, ...extra });
@@ -266,32 +271,69 @@ describe('Route53 provider (mocked SDK)', () => {
         MaxItems: 2,
       });
     const sets = await provider.readRecordSets('Z1', 'all');
-    assert.deepEqual(sets, [
+    assert.deepEqual(sets.owned, [
       { name: '*.example.com', type: 'A', ttl: 60, values: ['192.0.2.1'] },
       { name: 'b.example.com', type: 'A', ttl: 60, values: ['192.0.2.2'] },
       { name: 'z.example.com', type: 'AAAA', ttl: 30, values: ['2001:db8::1'] },
     ]);
+    assert.deepEqual(
+      sets.foreign,
+      [{ name: 'w.example.com', type: 'A', kind: 'routing-policy', setIdentifier: 'blue' }],
+      "a weighted set is seen, as someone else's",
+    );
     const calls = mock.commandCalls(ListResourceRecordSetsCommand);
     assert.equal(calls.length, 3);
     assert.equal(calls[2]?.args[0].input.StartRecordName, 'z.example.com.');
     assert.equal(calls[2]?.args[0].input.StartRecordType, 'AAAA');
   });
 
-  test('a few names: one two-item read each, exact matches only', async () => {
-    mock.on(ListResourceRecordSetsCommand, { StartRecordName: 'a.example.com' }).resolves({
+  test('a few names: read one by one from where Route53 sorts them, exact matches only', async () => {
+    mock.on(ListResourceRecordSetsCommand, { StartRecordName: 'a.example.com.' }).resolves({
       ResourceRecordSets: [a('a.example.com.', '192.0.2.1'), a('ab.example.com.', '192.0.2.9')],
       IsTruncated: true,
-      MaxItems: 2,
+      NextRecordName: 'ac.example.com.',
+      NextRecordType: 'A',
     });
     mock
-      .on(ListResourceRecordSetsCommand, { StartRecordName: 'c.example.com' })
-      .resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 2 });
-    const sets = await provider.readRecordSets('Z1', ['a.example.com', 'c.example.com']);
+      .on(ListResourceRecordSetsCommand, { StartRecordName: 'c.example.com.' })
+      .resolves({ ResourceRecordSets: [], IsTruncated: false });
+    // A wildcard is listed, and sorted, as \052.
+    mock
+      .on(ListResourceRecordSetsCommand, { StartRecordName: '\\052.example.com.' })
+      .resolves({ ResourceRecordSets: [a('\\052.example.com.', '192.0.2.7')], IsTruncated: false });
+    const sets = await provider.readRecordSets('Z1', ['a.example.com', 'c.example.com', '*.example.com']);
     assert.deepEqual(
-      sets.map((s) => s.name),
-      ['a.example.com'],
+      sets.owned.map((s) => s.name),
+      ['a.example.com', '*.example.com'],
     );
-    assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 2);
+    assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 3);
+  });
+
+  test('every set at a name is read, however many share it: weighted A sets do not hide the AAAA', async () => {
+    const weighted = (id: string) => a('w.example.com.', '192.0.2.1', { SetIdentifier: id, Weight: 1 });
+    mock
+      .on(ListResourceRecordSetsCommand, { StartRecordName: 'w.example.com.' })
+      .resolvesOnce({
+        ResourceRecordSets: Array.from({ length: 20 }, (_, i) => weighted(`s${String(i).padStart(2, '0')}`)),
+        IsTruncated: true,
+        NextRecordName: 'w.example.com.',
+        NextRecordType: 'A',
+        NextRecordIdentifier: 's20',
+      })
+      .resolvesOnce({
+        ResourceRecordSets: [
+          weighted('s20'),
+          { Name: 'w.example.com.', Type: 'AAAA', TTL: 60, ResourceRecords: [{ Value: '2001:db8::7' }] },
+          { Name: 'w.example.com.', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"v"' }] },
+          a('x.example.com.', '192.0.2.8'),
+        ],
+        IsTruncated: false,
+      });
+    const sets = await provider.readRecordSets('Z1', ['w.example.com']);
+    assert.deepEqual(sets.owned, [{ name: 'w.example.com', type: 'AAAA', ttl: 60, values: ['2001:db8::7'] }]);
+    assert.equal(sets.foreign.length, 21);
+    const second = mock.commandCalls(ListResourceRecordSetsCommand)[1]?.args[0].input;
+    assert.equal(second?.StartRecordIdentifier, 's20', 'paged within the name');
   });
 
   test('changes are sent with trailing dots, in one call', async () => {
@@ -330,16 +372,19 @@ describe('Route53 provider (mocked SDK)', () => {
     mock.on(ChangeResourceRecordSetsCommand).resolves({});
     const p = new Route53AwsProvider(clients, 'us-east-1');
     p.prefetch('Z9', many.slice(0, 3));
+    await flush();
     assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 0, 'a few names are read one by one');
     p.prefetch('Z9', many);
     p.prefetch('Z9', many);
+    await flush();
     assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 1, 'one listing per zone');
     const sets = await p.readRecordSets('Z9', many);
-    assert.equal(sets.length, 10);
+    assert.equal(sets.owned.length, 10);
     assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 1, 'the read used the listing');
     await p.readRecordSets('Z9', many);
     assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 2, 'a second read lists again');
     p.prefetch('Z9', many);
+    await flush();
     await p.changeRecordSets('Z9', [
       { action: 'UPSERT', set: { name: 'n0.example.com', type: 'A', ttl: 60, values: ['192.0.2.99'] } },
     ]);
@@ -352,6 +397,7 @@ describe('Route53 provider (mocked SDK)', () => {
     let clock = 0;
     const stale = new Route53AwsProvider(clients, 'us-east-1', { now: () => clock });
     stale.prefetch('Z9', many);
+    await flush();
     clock = 60_000;
     await stale.readRecordSets('Z9', many);
     assert.equal(mock.commandCalls(ListResourceRecordSetsCommand).length, 6, 'an old listing is not used');
@@ -378,7 +424,7 @@ describe('Route53 provider (mocked SDK)', () => {
     await changing;
     const sets = await east.readRecordSets('Z7', many);
     assert.deepEqual(
-      sets.map((x) => x.values),
+      sets.owned.map((x) => x.values),
       [['192.0.2.99']],
       'listed afresh',
     );
@@ -412,6 +458,57 @@ describe('AWS clients', () => {
     assert.match(seen[0]?.ua ?? '', /lbmanager\/9\.9\.9/);
     assert.match(seen[0]?.ua ?? '', /host-a:42/);
     assert.match(seen[0]?.auth ?? '', /\/eu-west-1\/elasticloadbalancing\/aws4_request/);
+  });
+
+  test("Route53 is signed for its partition's global region, whatever region the key names", async () => {
+    const scopes: string[] = [];
+    const server = createServer((req, res) => {
+      scopes.push(/Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization))?.[1] ?? '');
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      res.end(
+        '<ListResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ResourceRecordSets/><IsTruncated>false</IsTruncated><MaxItems>300</MaxItems></ListResourceRecordSetsResponse>',
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const clients = new AwsClients({
+      userAgent: 'lbmanager/test',
+      route53Endpoint: url,
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 's' },
+    });
+    const regions = ['ap-southeast-2', 'us-east-1', 'cn-north-1', 'us-gov-east-1', 'eusc-de-east-1'];
+    try {
+      for (const region of regions) {
+        await clients.route53(region).send(new ListResourceRecordSetsCommand({ HostedZoneId: 'Z1' }));
+      }
+    } finally {
+      clients.destroy();
+      server.close();
+    }
+    assert.deepEqual(scopes, ['us-east-1', 'us-east-1', 'cn-northwest-1', 'us-gov-west-1', 'eusc-de-east-1']);
+  });
+
+  test("the partition table is the installed SDK's", () => {
+    const src = readFileSync(
+      join(dirname(fileURLToPath(import.meta.resolve('@aws-sdk/core'))), 'submodules/client/index.js'),
+      'utf8',
+    );
+    const at = src.indexOf('{', src.indexOf('const partitionsInfo = '));
+    let depth = 0;
+    let end = at;
+    for (; end < src.length; end++) {
+      if (src[end] === '{') depth++;
+      else if (src[end] === '}' && --depth === 0) break;
+    }
+    const sdk = JSON.parse(src.slice(at, end + 1)) as {
+      partitions: Array<{ id: string; regionRegex: string; outputs: { implicitGlobalRegion: string } }>;
+    };
+    const ours = new Map(PARTITIONS.map((p) => [p.id, p]));
+    for (const p of sdk.partitions) {
+      assert.equal(ours.get(p.id)?.globalRegion, p.outputs.implicitGlobalRegion, p.id);
+      assert.equal(ours.get(p.id)?.regionRegex.source, p.regionRegex.replace(/\\-/g, '-'), p.id);
+    }
+    assert.equal(ours.size, sdk.partitions.length);
   });
 
   test("the original tool's AWS_ACCESS_KEY / AWS_SECRET_KEY are honoured only when the SDK's are unset", () => {

@@ -17,7 +17,7 @@ describe('configuration', () => {
     assert.equal(c.prefix, '/lbManager');
     assert.equal(c.policy, 'sync');
     assert.equal(c.route53Ttl, 60);
-    assert.equal(c.route53Rps, 5);
+    assert.equal(c.route53Rps, 10);
     assert.equal(c.concurrency, 16);
     assert.equal(c.resyncInterval, 300);
     assert.equal(c.shutdownTimeout, 10);

@@ -36,14 +36,17 @@ describe('membership plan (Classic ELB, ELBv2)', () => {
 
 const set = (name: string, type: 'A' | 'AAAA', values: string[], ttl = 60): RecordSet => ({ name, type, ttl, values });
 
+/** The changes of a plan over owned sets only (no set in the way). */
+const planChanges = (
+  names: Parameters<typeof planRecordSets>[0],
+  owned: RecordSet[],
+  ttl: number,
+  policy: 'sync' | 'upsert-only',
+) => planRecordSets(names, { owned, foreign: [] }, ttl, policy).changes;
+
 describe('Route53 plan', () => {
   test('UPSERTs A for IPv4 members and AAAA for IPv6 members', () => {
-    const changes = planRecordSets(
-      [{ fqdn: 'www.example.com', members: ['192.0.2.1', '2001:db8::1'] }],
-      [],
-      60,
-      'sync',
-    );
+    const changes = planChanges([{ fqdn: 'www.example.com', members: ['192.0.2.1', '2001:db8::1'] }], [], 60, 'sync');
     assert.deepEqual(changes, [
       { action: 'UPSERT', set: set('www.example.com', 'A', ['192.0.2.1']) },
       { action: 'UPSERT', set: set('www.example.com', 'AAAA', ['2001:db8::1']) },
@@ -52,7 +55,7 @@ describe('Route53 plan', () => {
 
   test('DELETEs a family with no members using its exact current values', () => {
     const current = set('www.example.com', 'AAAA', ['2001:DB8:0::1'], 300);
-    const changes = planRecordSets(
+    const changes = planChanges(
       [{ fqdn: 'www.example.com', members: ['192.0.2.1'] }],
       [set('www.example.com', 'A', ['192.0.2.1']), current],
       60,
@@ -63,7 +66,7 @@ describe('Route53 plan', () => {
 
   test('no change when values match in another spelling; UPSERT when the TTL differs', () => {
     assert.deepEqual(
-      planRecordSets(
+      planChanges(
         [{ fqdn: 'a.example.com', members: ['2001:db8::1'] }],
         [set('a.example.com', 'AAAA', ['2001:DB8:0:0::1'])],
         60,
@@ -71,7 +74,7 @@ describe('Route53 plan', () => {
       ),
       [],
     );
-    const changes = planRecordSets(
+    const changes = planChanges(
       [{ fqdn: 'a.example.com', members: ['192.0.2.1'] }],
       [set('a.example.com', 'A', ['192.0.2.1'], 300)],
       60,
@@ -83,14 +86,14 @@ describe('Route53 plan', () => {
 
   test('the last member gone: the set is deleted; upsert-only keeps it', () => {
     const current = set('www.example.com', 'A', ['192.0.2.1']);
-    assert.deepEqual(planRecordSets([{ fqdn: 'www.example.com', members: [] }], [current], 60, 'sync'), [
+    assert.deepEqual(planChanges([{ fqdn: 'www.example.com', members: [] }], [current], 60, 'sync'), [
       { action: 'DELETE', set: current },
     ]);
-    assert.deepEqual(planRecordSets([{ fqdn: 'www.example.com', members: [] }], [current], 60, 'upsert-only'), []);
+    assert.deepEqual(planChanges([{ fqdn: 'www.example.com', members: [] }], [current], 60, 'upsert-only'), []);
   });
 
   test('upsert-only adds to the current values and removes none', () => {
-    const changes = planRecordSets(
+    const changes = planChanges(
       [{ fqdn: 'w.example.com', members: ['192.0.2.2'] }],
       [set('w.example.com', 'A', ['192.0.2.1'])],
       60,
@@ -100,7 +103,7 @@ describe('Route53 plan', () => {
   });
 
   test('names that are not managed are never touched', () => {
-    const changes = planRecordSets(
+    const changes = planChanges(
       [{ fqdn: 'a.example.com', members: ['192.0.2.1'] }],
       [set('other.example.com', 'A', ['192.0.2.9'])],
       60,
@@ -117,7 +120,7 @@ describe('Route53 plan', () => {
       fqdn: `host-${String(i).padStart(4, '0')}.example.com`,
       members: [`10.${(i >> 8) & 255}.${i & 255}.1`, `10.${(i >> 8) & 255}.${i & 255}.2`],
     }));
-    const changes = planRecordSets(names, [], 60, 'sync');
+    const changes = planChanges(names, [], 60, 'sync');
     assert.equal(changes.length, 2500);
     const batches = batchChanges(changes);
     assert.deepEqual(batches.flat(), changes, 'nothing lost, nothing reordered');
@@ -171,5 +174,49 @@ describe('removal guard', () => {
     const tally = { managed: 100, pending: 30 };
     assert.equal(removalsExceedLimit(tally, { maxRemovalPercent: 30, minRemovals: 10 }), false);
     assert.equal(removalsExceedLimit(tally, { maxRemovalPercent: 29, minRemovals: 10 }), true);
+  });
+});
+
+describe('Route53 plan: sets lbmanager does not own', () => {
+  const www = 'www.example.com';
+  const members = ['192.0.2.1', '2001:db8::1'];
+
+  test('an alias A at the name: A is a conflict, nothing replaces the alias; AAAA goes ahead', () => {
+    const plan = planRecordSets(
+      [{ fqdn: www, members }],
+      { owned: [], foreign: [{ name: www, type: 'A', kind: 'alias' }] },
+      60,
+      'sync',
+    );
+    assert.deepEqual(plan.conflicts, [{ fqdn: www, type: 'A', with: 'alias' }]);
+    assert.deepEqual(plan.changes, [{ action: 'UPSERT', set: set(www, 'AAAA', ['2001:db8::1']) }]);
+  });
+
+  test('weighted A sets: A is a conflict; the AAAA set is created, then deleted when its member goes', () => {
+    const foreign = [
+      { name: www, type: 'A', kind: 'routing-policy' as const, setIdentifier: 'blue' },
+      { name: www, type: 'A', kind: 'routing-policy' as const, setIdentifier: 'green' },
+    ];
+    const add = planRecordSets([{ fqdn: www, members }], { owned: [], foreign }, 60, 'sync');
+    assert.deepEqual(add.conflicts, [{ fqdn: www, type: 'A', with: 'routing-policy' }]);
+    assert.deepEqual(
+      add.changes.map((c) => `${c.action} ${c.set.type}`),
+      ['UPSERT AAAA'],
+    );
+    const aaaa = set(www, 'AAAA', ['2001:db8::1']);
+    const gone = planRecordSets([{ fqdn: www, members: ['192.0.2.1'] }], { owned: [aaaa], foreign }, 60, 'sync');
+    assert.deepEqual(gone.changes, [{ action: 'DELETE', set: aaaa }]);
+  });
+
+  test('a CNAME at the name blocks both families; no keys for a family is no conflict', () => {
+    const foreign = [{ name: www, type: 'CNAME', kind: 'cname' as const }];
+    const both = planRecordSets([{ fqdn: www, members }], { owned: [], foreign }, 60, 'sync');
+    assert.deepEqual(
+      both.conflicts.map((c) => c.type),
+      ['A', 'AAAA'],
+    );
+    assert.deepEqual(both.changes, []);
+    const none = planRecordSets([{ fqdn: www, members: [] }], { owned: [], foreign }, 60, 'sync');
+    assert.deepEqual(none, { changes: [], conflicts: [] });
   });
 });

@@ -289,6 +289,44 @@ describe('reconciler: Route53', () => {
     assert.deepEqual(r53.sets('Z1'), []);
   });
 
+  test('an alias A at a managed name survives; the conflict is shown; the AAAA of the name converges', async () => {
+    const { r53, rec, tree } = setup();
+    r53.addForeign('Z1', { name: 'www.example.com', type: 'A', kind: 'alias' });
+    tree.snapshot();
+    await rec.idle();
+    tree.put(dnsKey('www.example.com', 'multiple', '192.0.2.1'), dnsKey('www.example.com', 'multiple', '2001:db8::1'));
+    await rec.idle();
+    assert.deepEqual(r53.foreign.get('Z1'), [{ name: 'www.example.com', type: 'A', kind: 'alias' }], 'alias kept');
+    assert.deepEqual(
+      r53.sets('Z1').map((x) => [x.type, x.values]),
+      [['AAAA', ['2001:db8::1']]],
+    );
+    const st = rec.status().find((x) => x.id === 'route53/Z1/www.example.com');
+    assert.deepEqual(st?.conflicts, [{ type: 'A', with: 'alias' }]);
+    assert.equal(st?.lastError, undefined, 'a conflict is not an error of the name');
+  });
+
+  test('weighted A sets at a name: its AAAA comes and goes with its keys; no call is spent on a refused batch', async () => {
+    const { r53, rec, tree } = setup();
+    for (const id of ['blue', 'green']) {
+      r53.addForeign('Z1', { name: 'w.example.com', type: 'A', kind: 'routing-policy', setIdentifier: id });
+    }
+    tree.snapshot();
+    await rec.idle();
+    tree.put(dnsKey('w.example.com', 'multiple', '192.0.2.1'), dnsKey('w.example.com', 'multiple', '2001:db8::2'));
+    await rec.idle();
+    assert.deepEqual(
+      r53.sets('Z1').map((x) => x.type),
+      ['AAAA'],
+    );
+    tree.del(dnsKey('w.example.com', 'multiple', '2001:db8::2'));
+    await rec.idle();
+    assert.deepEqual(r53.sets('Z1'), []);
+    const refused = r53.calls.filter((c) => c.op === 'changeRecordSets' && c.outcome !== 'ok');
+    assert.deepEqual(refused, []);
+    assert.equal(r53.foreign.get('Z1')?.length, 2, "the weighted sets are someone else's: untouched");
+  });
+
   test('every dirty name of a zone goes in one change batch', async () => {
     const { r53, rec, tree } = setup();
     tree.snapshot();
