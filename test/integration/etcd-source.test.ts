@@ -213,17 +213,20 @@ describe('etcd source against a real etcd', () => {
     await lease.grant();
     const sink = new MapSink();
     const source = new TreeSource({ client, prefix: P, ...(logger ? { logger } : {}) }, sink);
-    await source.start();
-    await source.resync();
-    await client.put(`${P}/elb/us-east-1/up/multiple/${iid(1)}`).value('');
-    await source.resync();
-    await new Promise((r) => setTimeout(r, 15_000));
-    await client.put(`${P}/elb/us-east-1/up/multiple/${iid(2)}`).value('');
-    await waitFor('the last write is seen', async () => same(sink.view, await truth(client)));
-    assert.equal(source.watchRestarts, 0);
-    assert.deepEqual(sink.stale, []);
-    await source.stop();
-    await lease.revoke();
+    try {
+      await source.start();
+      await source.resync();
+      await client.put(`${P}/elb/us-east-1/up/multiple/${iid(1)}`).value('');
+      await source.resync();
+      await new Promise((r) => setTimeout(r, 15_000));
+      await client.put(`${P}/elb/us-east-1/up/multiple/${iid(2)}`).value('');
+      await waitFor('the last write is seen', async () => same(sink.view, await truth(client)));
+      assert.equal(source.watchRestarts, 0);
+      assert.deepEqual(sink.stale, []);
+    } finally {
+      await source.stop();
+      await lease.revoke();
+    }
   });
 
   test('with a lease kept alive, a watch lost to a compaction is replaced once, and stays up', async () => {
@@ -241,16 +244,19 @@ describe('etcd source against a real etcd', () => {
       keepStreamOpen(): void;
       watchFrom(g: number, r: bigint): Promise<void>;
     };
-    sink.onSnapshot(start.entries);
-    internals.rev = start.revision;
-    internals.keepStreamOpen();
-    await internals.watchFrom(0, start.revision + 1n);
-    await waitFor('the view equals the tree after the compaction', async () => same(sink.view, await truth(client)));
-    await new Promise((r) => setTimeout(r, 15_000));
-    await client.put(`${P}/elb/us-east-1/frozen2/multiple/${iid(99)}`).value('');
-    await waitFor('the last write is seen', async () => same(sink.view, await truth(client)));
-    assert.equal(source.watchRestarts, 1, `restarts: ${sink.stale.join('; ')}`);
-    await source.stop();
-    await lease.revoke();
+    try {
+      sink.onSnapshot(start.entries);
+      internals.rev = start.revision;
+      internals.keepStreamOpen();
+      await internals.watchFrom(0, start.revision + 1n);
+      await waitFor('the view equals the tree after the compaction', async () => same(sink.view, await truth(client)));
+      await new Promise((r) => setTimeout(r, 15_000));
+      await client.put(`${P}/elb/us-east-1/frozen2/multiple/${iid(99)}`).value('');
+      await waitFor('the last write is seen', async () => same(sink.view, await truth(client)));
+      assert.equal(source.watchRestarts, 1, `restarts: ${sink.stale.join('; ')}`);
+    } finally {
+      await source.stop();
+      await lease.revoke();
+    }
   });
 });
