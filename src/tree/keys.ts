@@ -1,8 +1,8 @@
 import { normaliseFqdn } from '../util/dns-name.js';
 import { canonicalIp } from '../util/ip.js';
+import { isAwsRegion } from '../util/regions.js';
 import { targetId, type MemberClass, type ParsedKey, type Target } from './types.js';
 
-const REGION = /^[a-z]{2}(?:-(?:gov|iso|isob|isof|isoe))?-[a-z]+-\d{1,2}$/;
 const LB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const ZONE_ID = /^[A-Z0-9]{1,32}$/;
@@ -82,7 +82,7 @@ export function parseKey(key: string, prefix: string): ParsedKey {
   const empty = segs.findIndex((s) => s === '');
   if (empty >= 0) return bad(`empty segment ${empty + 1} (${depth.shape})`);
   const region = segs[1] as string;
-  if (!REGION.test(region)) return bad(`bad region ${q(region)} (expected an AWS region such as us-east-1)`);
+  if (!isAwsRegion(region)) return bad(`bad region ${q(region)} (expected an AWS region such as us-east-1)`);
   const cls = segs[depth.n - 2] as string;
   if (cls !== 'single' && cls !== 'multiple') return bad(`bad class ${q(cls)} (expected single or multiple)`);
   const memberClass: MemberClass = cls;
@@ -132,7 +132,7 @@ export function parseTargetId(id: string): { ok: true; id: string } | { ok: fals
   if (kind === 'elb' || kind === 'elbv2') {
     const [, region = '', name = ''] = segs;
     if (segs.length !== 3) return { ok: false, reason: `expected ${kind}/<region>/<name>` };
-    if (!REGION.test(region)) return { ok: false, reason: `bad region ${q(region)}` };
+    if (!isAwsRegion(region)) return { ok: false, reason: `bad region ${q(region)}` };
     if (!LB_NAME.test(name)) return { ok: false, reason: `bad name ${q(name)}` };
     return { ok: true, id: targetId({ kind, region, name }) };
   }

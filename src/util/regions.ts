@@ -27,3 +27,8 @@ export function partitionOf(region: string): (typeof PARTITIONS)[number] | undef
 export function route53SigningRegion(region: string): string {
   return partitionOf(region)?.globalRegion ?? 'us-east-1';
 }
+
+/** Whether a region name belongs to one of the SDK's partitions (any region AWS has or will name that way). */
+export function isAwsRegion(region: string): boolean {
+  return partitionOf(region) !== undefined;
+}

@@ -235,3 +235,18 @@ describe('target ids as operators write them', () => {
     assert.equal(parseTargetId('route53/z-lower/www.example.com').ok, false);
   });
 });
+
+describe("regions: any region name of the SDK's partitions", () => {
+  const ok = ['us-east-1', 'ap-southeast-7', 'mx-central-1', 'eusc-de-east-1', 'us-gov-west-1', 'cn-northwest-1'];
+  const more = ['us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1', 'il-central-1'];
+  for (const region of [...ok, ...more]) {
+    test(`${region} is a region`, () => {
+      assert.equal(parseKey(`/lbManager/elb/${region}/web/multiple/i-0123abcd`, '/lbManager').ok, true);
+    });
+  }
+  test('names of no partition are not', () => {
+    for (const region of ['xx-east-1', 'eusc-fr-east-1', 'us-east', 'US-EAST-1']) {
+      assert.equal(parseKey(`/lbManager/elb/${region}/web/multiple/i-0123abcd`, '/lbManager').ok, false, region);
+    }
+  });
+});
