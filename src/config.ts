@@ -4,6 +4,7 @@ import {
   endpointList,
   flagName,
   intIn,
+  numberIn,
   nonEmpty,
   oneOf,
   resolveFlags,
@@ -47,6 +48,12 @@ export interface DaemonConfig {
   /** Route53 record changes per second (the change bucket's refill); 0 means unlimited. */
   readonly route53ChangeRps: number;
   readonly concurrency: number;
+  /** Seconds to open a connection to AWS. */
+  readonly awsConnectTimeout: number;
+  /** Seconds one AWS request may take. */
+  readonly awsRequestTimeout: number;
+  /** Seconds one reconcile may take; 0 for no deadline. */
+  readonly reconcileTimeout: number;
   /** Seconds in-flight AWS calls get to finish on shutdown. */
   readonly shutdownTimeout: number;
   readonly identity: string;
@@ -155,6 +162,24 @@ export const DAEMON_FLAGS: readonly FlagDef[] = [
     default: DEFAULT_CHANGE_RATE,
   },
   { flags: '--concurrency <n>', description: 'targets reconciled at once', parse: intIn(1, 1000), default: 16 },
+  {
+    flags: '--aws-connect-timeout <seconds>',
+    description: 'time to open a connection to AWS before the attempt fails and is retried',
+    parse: numberIn(0.1, 600, ' seconds'),
+    default: 5,
+  },
+  {
+    flags: '--aws-request-timeout <seconds>',
+    description: 'time one AWS request may take, answer included, before it fails and is retried',
+    parse: numberIn(0.1, 3600, ' seconds'),
+    default: 30,
+  },
+  {
+    flags: '--reconcile-timeout <seconds>',
+    description: 'deadline of one reconcile: its AWS calls are cancelled and the target retried with backoff; 0 off',
+    parse: numberIn(0, 86_400, ' seconds'),
+    default: 120,
+  },
   {
     flags: '--shutdown-timeout <seconds>',
     description: 'time in-flight AWS calls get to finish on SIGTERM/SIGINT',
@@ -316,6 +341,9 @@ export function daemonConfig(
     route53Rps: get<number>('route53-rps') ?? DEFAULT_REQUEST_RATE,
     route53ChangeRps: get<number>('route53-change-rps') ?? DEFAULT_CHANGE_RATE,
     concurrency: get<number>('concurrency') ?? 16,
+    awsConnectTimeout: get<number>('aws-connect-timeout') ?? 5,
+    awsRequestTimeout: get<number>('aws-request-timeout') ?? 30,
+    reconcileTimeout: get<number>('reconcile-timeout') ?? 120,
     shutdownTimeout: get<number>('shutdown-timeout') ?? 10,
     identity: get<string>('identity') ?? `${hostname()}:${process.pid}`,
     logLevel: get<LogLevel>('log-level') ?? 'info',

@@ -57,6 +57,8 @@ export function buildProviders(config: DaemonConfig, metrics?: Metrics) {
     ...(config.elbv2Endpoint ? { elbv2Endpoint: config.elbv2Endpoint } : {}),
     ...(config.route53Endpoint ? { route53Endpoint: config.route53Endpoint } : {}),
     ...(legacy ? { credentials: legacy } : {}),
+    connectTimeoutMs: config.awsConnectTimeout * 1000,
+    requestTimeoutMs: config.awsRequestTimeout * 1000,
   });
   clients.onClient = (service, client) => {
     // Every Route53 request of every region shares the account's buckets; listings made ahead wait behind reads.
@@ -89,6 +91,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     dryRun: config.dryRun,
     route53Ttl: config.route53Ttl,
     concurrency: config.concurrency,
+    reconcileTimeoutMs: config.reconcileTimeout * 1000,
     maxRemovalPercent: config.maxRemovalPercent,
     confirmRemoval: config.confirmRemoval,
     observer: metrics.observer(),

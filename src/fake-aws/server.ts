@@ -40,10 +40,17 @@ export interface Faults {
 export interface CallRule {
   /** The API operation, e.g. `RegisterInstancesWithLoadBalancer`; any when absent. */
   readonly operation?: string;
+  /** `elb`, `elbv2` or `route53`; any when absent. */
+  readonly service?: 'elb' | 'elbv2' | 'route53';
   /** The load balancer, target group (name or ARN) or hosted zone id the call is about; any when absent. */
   readonly target?: string;
   /** Delay before the call is handled (its effect happens after it). @default 0 */
   readonly latencyMs?: number;
+  /**
+   * Accept the request and never answer it, as a half-open connection or a proxy that swallows requests does: the
+   * client sees nothing until its own timeout. Nothing is applied. @default false
+   */
+  readonly hang?: boolean;
   /** How many more calls it applies to; all of them when absent. */
   count?: number;
 }
@@ -160,7 +167,7 @@ function parseRule(input: unknown, i: number): CallRule {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new Error(`${where} must be an object`);
   const r = input as Record<string, unknown>;
-  const known = ['operation', 'target', 'latencyMs', 'count'];
+  const known = ['operation', 'service', 'target', 'latencyMs', 'count', 'hang'];
   for (const k of Object.keys(r)) if (!known.includes(k)) throw new Error(`${where}: unknown field "${k}"`);
   const text = (k: string): string | undefined => {
     const v = r[k];
@@ -174,8 +181,14 @@ function parseRule(input: unknown, i: number): CallRule {
     return v;
   };
   const [operation, target, latencyMs, count] = [text('operation'), text('target'), whole('latencyMs'), whole('count')];
+  const service = text('service');
+  if (service !== undefined && service !== 'elb' && service !== 'elbv2' && service !== 'route53')
+    throw new Error(`${where}.service must be elb, elbv2 or route53`);
+  if (r.hang !== undefined && typeof r.hang !== 'boolean') throw new Error(`${where}.hang must be true or false`);
   return {
     ...(operation !== undefined ? { operation } : {}),
+    ...(service !== undefined ? { service } : {}),
+    ...(r.hang === true ? { hang: true } : {}),
     ...(target !== undefined ? { target } : {}),
     ...(latencyMs !== undefined ? { latencyMs } : {}),
     ...(count !== undefined ? { count } : {}),
@@ -210,8 +223,9 @@ function requestTarget(service: FakeCall['service'], params: URLSearchParams, pa
   return params.get('TargetGroupArn') ?? params.get('Names.member.1') ?? params.get('Name') ?? '';
 }
 
-function ruleMatches(rule: CallRule, operation: string, target: string): boolean {
+function ruleMatches(rule: CallRule, service: FakeCall['service'], operation: string, target: string): boolean {
   if (rule.count !== undefined && rule.count <= 0) return false;
+  if (rule.service !== undefined && rule.service !== service) return false;
   if (rule.operation !== undefined && rule.operation !== operation) return false;
   // A target group rule may name the group; calls name it by ARN (`…:targetgroup/<name>/<id>`).
   if (rule.target !== undefined && rule.target !== target && !target.includes(`:targetgroup/${rule.target}/`))
@@ -390,8 +404,14 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       }
       target = requestTarget(service, params, url.pathname);
       inFlight.set(flightId, { operation, service, region, target, receivedAt });
-      const rule = faults.rules.find((r) => ruleMatches(r, operation, target));
+      const rule = faults.rules.find((r) => ruleMatches(r, service, operation, target));
       if (rule?.count !== undefined) rule.count--;
+      if (rule?.hang) {
+        logger.info('fake-aws swallowed a request (hang fault)', { operation, region, target });
+        // The socket stays open and nothing is written; the call stays in flight until the client gives up.
+        res.on('close', () => inFlight.delete(flightId));
+        return;
+      }
       const delay = faults.latencyMs + (rule?.latencyMs ?? 0) + (faults.jitterMs > 0 ? random() * faults.jitterMs : 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const bucket = service === 'route53' ? route53Bucket : elbBucket;

@@ -2,6 +2,7 @@ import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balanci
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { route53SigningRegion } from '../util/regions.js';
+import { currentDeadline } from './call-deadline.js';
 import { addAttemptMiddleware } from './sdk-middleware.js';
 
 /** Static AWS credentials. */
@@ -25,6 +26,10 @@ export interface AwsClientOptions {
   readonly maxAttempts?: number;
   /** Static credentials; by default the SDK's chain (environment, files, SSO, instance or task role). */
   readonly credentials?: AwsCredentialIdentity;
+  /** Time to open a connection before the attempt fails (and is retried). @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** Time an attempt may take in all, answer included, before it fails (and is retried). @default 30000 */
+  readonly requestTimeoutMs?: number;
 }
 
 type AnyClient = ElasticLoadBalancingClient | ElasticLoadBalancingV2Client | Route53Client;
@@ -54,6 +59,14 @@ export class AwsClients {
       // balancers. Per-target backoff already keeps a failing target from hammering AWS.
       retryMode: 'standard',
       maxAttempts: this.options.maxAttempts ?? 3,
+      // The SDK sets no timeout by default: a request that is never answered (a half-open connection, a proxy that
+      // swallows it) would hold its target until the OS gives up, or forever. Without throwOnRequestTimeout the
+      // request timeout only logs a warning.
+      requestHandler: {
+        connectionTimeout: this.options.connectTimeoutMs ?? 5000,
+        requestTimeout: this.options.requestTimeoutMs ?? 30_000,
+        throwOnRequestTimeout: true,
+      },
       ...(endpoint ? { endpoint } : {}),
       ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
     };
@@ -68,6 +81,12 @@ export class AwsClients {
       // tenth of a full pass's CPU on 50,000 members. lbmanager logs calls itself.
       c.middlewareStack.remove('loggerMiddleware');
       this.cache.set(key, c);
+      // Every call made for a reconcile carries its deadline, so the SDK cancels the request when it is reached.
+      const send = c.send.bind(c) as (command: unknown, options?: object) => Promise<unknown>;
+      (c as unknown as { send: typeof send }).send = (command, options) => {
+        const abortSignal = currentDeadline();
+        return send(command, abortSignal ? { abortSignal, ...options } : options);
+      };
       // The SDK's customUserAgent rewrites characters such as ':' (host:pid identities); append the exact text instead.
       const ua = this.options.userAgent.replace(/[^\x20-\x7e]/g, '?');
       addAttemptMiddleware(c, 'lbmanagerUserAgent', (next) => (args) => {

@@ -1,4 +1,5 @@
 import { decodeRoute53Name } from '../util/dns-name.js';
+import { deadlineError } from './call-deadline.js';
 import { AwsCallError, type AwsErrorCategory } from './types.js';
 
 const RETRYABLE = new Set([
@@ -81,6 +82,9 @@ export function offendersOf(code: string, message: string): string[] {
  */
 export function classifyAwsError(err: unknown): AwsCallError {
   if (err instanceof AwsCallError) return err;
+  // Cancelled because its reconcile ran out of time: that, not the AbortError, is what happened.
+  const late = deadlineError(err);
+  if (late) return late;
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as SdkErrorShape;
   const status = e.$metadata?.httpStatusCode;
   const code =

@@ -22,6 +22,7 @@ import {
 } from '../tree/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { canonicalIp } from '../util/ip.js';
+import { withDeadline } from '../providers/call-deadline.js';
 import type { Logger } from '../util/logger.js';
 import type { BackoffOptions } from './backoff.js';
 import { splitTarget } from '../providers/elbv2.js';
@@ -75,6 +76,8 @@ export interface ReconcilerOptions {
   readonly route53Ttl?: number;
   /** Targets reconciled at once. @default 16 */
   readonly concurrency?: number;
+  /** Deadline of one reconcile, after which its AWS calls are cancelled; 0 for none. @default 120000 */
+  readonly reconcileTimeoutMs?: number;
   readonly logger: Logger;
   /** @default the system clock */
   readonly clock?: Clock;
@@ -412,8 +415,9 @@ export class Reconciler {
     const kind: Target['kind'] = key.startsWith('route53/') ? 'route53' : key.startsWith('elbv2/') ? 'elbv2' : 'elb';
     const started = this.clock.now();
     try {
-      if (kind === 'route53') await this.reconcileZone(key);
-      else await this.reconcileMembership(key);
+      await withDeadline(this.options.reconcileTimeoutMs ?? 120_000, `the reconcile of ${key}`, () =>
+        kind === 'route53' ? this.reconcileZone(key) : this.reconcileMembership(key),
+      );
       this.options.observer?.reconciled(kind, 'ok', (this.clock.now() - started) / 1000);
     } catch (error) {
       const code = error instanceof AwsCallError ? error.code : 'Error';
