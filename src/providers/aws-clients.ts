@@ -82,10 +82,12 @@ export class AwsClients {
       c.middlewareStack.remove('loggerMiddleware');
       this.cache.set(key, c);
       // Every call made for a reconcile carries its deadline, so the SDK cancels the request when it is reached.
-      const send = c.send.bind(c) as (command: unknown, options?: object) => Promise<unknown>;
-      (c as unknown as { send: typeof send }).send = (command, options) => {
+      // The class's send is looked up on each call, not kept, so a test double put on the class later still applies.
+      type Send = (this: unknown, command: unknown, options?: object) => Promise<unknown>;
+      const proto = Object.getPrototypeOf(c) as { send: Send };
+      (c as unknown as { send: Send }).send = (command, options) => {
         const abortSignal = currentDeadline();
-        return send(command, abortSignal ? { abortSignal, ...options } : options);
+        return proto.send.call(c, command, abortSignal ? { abortSignal, ...options } : options);
       };
       // The SDK's customUserAgent rewrites characters such as ':' (host:pid identities); append the exact text instead.
       const ua = this.options.userAgent.replace(/[^\x20-\x7e]/g, '?');

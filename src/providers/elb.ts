@@ -6,6 +6,7 @@ import {
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import { AwsCallError, type MembershipProvider, type MembershipTarget } from './types.js';
+import { RecentWrites } from './recent-writes.js';
 import { WriteLedger } from './write-ledger.js';
 
 /** Options of {@link ElbProvider}. */
@@ -14,6 +15,8 @@ export interface ElbProviderOptions {
   readonly prefetchMin?: number;
   /** A prefetched answer older than this is not used. @default 10000 */
   readonly prefetchMaxAgeMs?: number;
+  /** How long lbmanager's own writes override describes that may not show them yet. @default 10000 */
+  readonly recentWritesMs?: number;
   readonly now?: () => number;
 }
 
@@ -42,6 +45,7 @@ export class ElbProvider implements MembershipProvider {
   private readonly prefetchMaxAgeMs: number;
   private readonly now: () => number;
   private readonly ledger = new WriteLedger();
+  private readonly recent: RecentWrites;
 
   constructor(
     private readonly clients: AwsClients,
@@ -50,6 +54,7 @@ export class ElbProvider implements MembershipProvider {
     this.prefetchMin = options.prefetchMin ?? 20;
     this.prefetchMaxAgeMs = options.prefetchMaxAgeMs ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.recent = new RecentWrites(options.recentWritesMs, this.now);
   }
 
   /** @inheritdoc */
@@ -110,6 +115,10 @@ export class ElbProvider implements MembershipProvider {
 
   /** @inheritdoc */
   async readMembers(target: MembershipTarget): Promise<string[]> {
+    return this.recent.apply(ledgerKey(target), await this.describe(target));
+  }
+
+  private async describe(target: MembershipTarget): Promise<string[]> {
     const prefetched = await this.fromPrefetch(target);
     if (prefetched === 'not-found') throw notFound(target.name);
     if (prefetched) return prefetched;
@@ -137,6 +146,7 @@ export class ElbProvider implements MembershipProvider {
           }),
         ),
       );
+      this.recent.record(ledgerKey(target), members, true);
     } catch (e) {
       throw classifyAwsError(e);
     }
@@ -154,6 +164,7 @@ export class ElbProvider implements MembershipProvider {
           }),
         ),
       );
+      this.recent.record(ledgerKey(target), members, false);
     } catch (e) {
       throw classifyAwsError(e);
     }

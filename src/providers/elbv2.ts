@@ -8,13 +8,24 @@ import {
 import { canonicalIp } from '../util/ip.js';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
+import { RecentWrites } from './recent-writes.js';
 import { AwsCallError, type MembershipProvider, type MembershipTarget } from './types.js';
 
 /** A target group as lbmanager needs it: its ARN and the port targets get when their key names none. */
 interface GroupInfo {
   readonly arn: string;
   readonly port: number | undefined;
+  /**
+   * IPs outside the group's VPC: AWS takes them only with `AvailabilityZone=all`. lbmanager learns them from AWS
+   * (a refusal naming them, or the zone a described target has), so it needs no EC2 permission to read VPC ranges.
+   */
+  readonly outsideVpc: Set<string>;
 }
+
+// "The Availability Zone is required for IP address '192.168.7.7' because it is not in the VPC": AWS's answer for a
+// private IP outside the group's VPC registered without AvailabilityZone=all (TargetDescription, ELBv2 API reference:
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetDescription.html).
+const ZONE_REQUIRED = /Availability Zone is required/i;
 
 /** A member string (`i-…`, `i-…:8080`, `10.0.0.5:80`, `[2001:db8::5]:80`, `2001:db8::5`) as id and optional port. */
 export function splitTarget(member: string): { id: string; port: number | undefined } {
@@ -48,8 +59,14 @@ const LEAVING = new Set(['draining']);
  */
 export class Elbv2Provider implements MembershipProvider {
   private readonly groups = new Map<string, GroupInfo>();
+  private readonly recent: RecentWrites;
 
-  constructor(private readonly clients: AwsClients) {}
+  constructor(
+    private readonly clients: AwsClients,
+    options: { readonly recentWritesMs?: number; readonly now?: () => number } = {},
+  ) {
+    this.recent = new RecentWrites(options.recentWritesMs, options.now);
+  }
 
   private async group(target: MembershipTarget): Promise<GroupInfo> {
     const key = `${target.region}/${target.name}`;
@@ -67,7 +84,7 @@ export class Elbv2Provider implements MembershipProvider {
         `target group ${target.name} has target type ${g.TargetType}; lbmanager manages instance and ip groups`,
       );
     }
-    const info = { arn: g.TargetGroupArn, port: g.Port };
+    const info: GroupInfo = { arn: g.TargetGroupArn, port: g.Port, outsideVpc: new Set() };
     this.groups.set(key, info);
     return info;
   }
@@ -91,11 +108,13 @@ export class Elbv2Provider implements MembershipProvider {
         .send(new DescribeTargetHealthCommand({ TargetGroupArn: g.arn }));
       const members = new Set<string>();
       for (const d of res.TargetHealthDescriptions ?? []) {
-        if (!d.Target?.Id || LEAVING.has(d.TargetHealth?.State ?? '')) continue;
+        if (!d.Target?.Id) continue;
+        if (d.Target.AvailabilityZone === 'all') g.outsideVpc.add(d.Target.Id);
+        if (LEAVING.has(d.TargetHealth?.State ?? '')) continue;
         if (d.TargetHealth?.State === 'unused' && d.TargetHealth.Reason === 'Target.NotRegistered') continue;
         members.add(joinTarget(d.Target.Id, d.Target.Port, g.port));
       }
-      return [...members].sort();
+      return this.recent.apply(recentKey(target), [...members]);
     });
   }
 
@@ -109,25 +128,65 @@ export class Elbv2Provider implements MembershipProvider {
     return members.map((m) => {
       const { id, port } = splitTarget(m);
       const p = port ?? g.port;
-      return p === undefined ? { Id: id } : { Id: id, Port: p };
+      return {
+        Id: id,
+        ...(p === undefined ? {} : { Port: p }),
+        ...(g.outsideVpc.has(id) ? { AvailabilityZone: 'all' } : {}),
+      };
     });
+  }
+
+  /**
+   * Sends a register or deregister. When AWS answers that IPs outside the VPC need `AvailabilityZone=all`, they are
+   * remembered and the call is sent again with it. Any other `ValidationError` that names members of the batch (a
+   * public IP, say) makes them offenders, isolated like `InvalidTarget`, so one refused member never blocks the rest.
+   */
+  private async write(
+    target: MembershipTarget,
+    g: GroupInfo,
+    members: readonly string[],
+    send: (targets: TargetDescription[]) => Promise<unknown>,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await send(this.targets(g, members));
+        return;
+      } catch (e) {
+        const err = classifyAwsError(e);
+        if (err.code !== 'ValidationError') throw err;
+        const named = members.map((m) => splitTarget(m).id).filter((id) => err.message.includes(`'${id}'`));
+        if (ZONE_REQUIRED.test(err.message) && attempt === 1) {
+          const learnt = named.filter((id) => !g.outsideVpc.has(id));
+          for (const id of learnt) g.outsideVpc.add(id);
+          if (learnt.length > 0) continue;
+        }
+        if (named.length === 0) throw err;
+        throw new AwsCallError('invalid-member', err.code, err.message, [...new Set(named)], { cause: e });
+      }
+    }
   }
 
   /** @inheritdoc */
   register(target: MembershipTarget, members: readonly string[]): Promise<void> {
     return this.withGroup(target, async (g) => {
-      await this.clients
-        .elbv2(target.region)
-        .send(new RegisterTargetsCommand({ TargetGroupArn: g.arn, Targets: this.targets(g, members) }));
+      await this.write(target, g, members, (Targets) =>
+        this.clients.elbv2(target.region).send(new RegisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
+      );
+      this.recent.record(recentKey(target), this.normalise(target, members), true);
     });
   }
 
   /** @inheritdoc */
   deregister(target: MembershipTarget, members: readonly string[]): Promise<void> {
     return this.withGroup(target, async (g) => {
-      await this.clients
-        .elbv2(target.region)
-        .send(new DeregisterTargetsCommand({ TargetGroupArn: g.arn, Targets: this.targets(g, members) }));
+      await this.write(target, g, members, (Targets) =>
+        this.clients.elbv2(target.region).send(new DeregisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
+      );
+      this.recent.record(recentKey(target), this.normalise(target, members), false);
     });
   }
+}
+
+function recentKey(target: MembershipTarget): string {
+  return `${target.region}/${target.name}`;
 }

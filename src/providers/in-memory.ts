@@ -28,6 +28,8 @@ export class MemoryMembershipProvider implements MembershipProvider {
   nameOffenders = true;
   /** Set to make the next calls fail with this error. */
   failNext: AwsCallError[] = [];
+  /** Most members a group may hold (AWS's targets-per-group quota), by `region/name`. */
+  readonly limits = new Map<string, number>();
 
   private static key(t: MembershipTarget): string {
     return `${t.region}/${t.name}`;
@@ -77,8 +79,19 @@ export class MemoryMembershipProvider implements MembershipProvider {
   /** @inheritdoc */
   register(target: MembershipTarget, members: readonly string[]): Promise<void> {
     return Promise.resolve().then(() => {
-      const g = this.begin('register', target, members);
-      for (const m of members) g.add(m);
+      const k = MemoryMembershipProvider.key(target);
+      const limit = this.limits.get(k);
+      const g = this.groups.get(k);
+      if (limit !== undefined && g && new Set([...g, ...members]).size > limit) {
+        this.calls.push({ op: 'register', target: k, members, outcome: 'TooManyTargets' });
+        throw new AwsCallError(
+          'other',
+          'TooManyTargets',
+          `You've reached the limit on the number of targets (${limit})`,
+        );
+      }
+      const group = this.begin('register', target, members);
+      for (const m of members) group.add(m);
     });
   }
 

@@ -531,10 +531,28 @@ export class Reconciler {
       if (this.dryRun) {
         this.logChange(id, 'dry-run', plan.register, plan.deregister);
       } else {
-        const added = await this.applyMembers(id, t, provider, 'register', plan.register);
+        let added: string[];
+        let removed: string[] = [];
+        try {
+          added = await this.applyMembers(id, t, provider, 'register', plan.register);
+        } catch (error) {
+          // A full group never frees room if its removals wait for the registration that fails: take them first.
+          if (!isTargetQuota(error) || plan.deregister.length === 0) throw error;
+          this.logger.warn('target quota reached: removing members before adding', {
+            target: id,
+            action: 'deregister-first',
+            errorCode: error.code,
+            removing: plan.deregister.length,
+          });
+          removed = await this.applyMembers(id, t, provider, 'deregister', plan.deregister);
+          for (const m of removed) after.delete(m);
+          plan = { ...plan, deregister: [] };
+          added = await this.applyMembers(id, t, provider, 'register', plan.register);
+        }
         for (const m of added) after.add(m);
-        const removed = await this.applyMembers(id, t, provider, 'deregister', plan.deregister);
-        for (const m of removed) after.delete(m);
+        const rest = await this.applyMembers(id, t, provider, 'deregister', plan.deregister);
+        for (const m of rest) after.delete(m);
+        removed = [...removed, ...rest];
         this.logChange(id, 'applied', added, removed);
       }
       status.actual = [...after].sort();
@@ -777,6 +795,19 @@ const CONFLICT_HELP: Record<ForeignKind, string> = {
 function canonicalValue(typed: string): string {
   const v = typed.slice(typed.indexOf(':') + 1);
   return canonicalIp(v)?.address ?? v;
+}
+
+// AWS's target quotas (targets per group, registrations per target): room is made by the group's own removals.
+function isTargetQuota(error: unknown): error is AwsCallError {
+  return (
+    error instanceof AwsCallError &&
+    [
+      'TooManyTargets',
+      'TooManyTargetsException',
+      'TooManyRegistrationsForTarget',
+      'TooManyRegistrationsForTargetException',
+    ].includes(error.code)
+  );
 }
 
 // A DELETE or CREATE that fails because the set is not what we read means our read is stale (someone else changed

@@ -147,6 +147,59 @@ describe('ELBv2 provider (mocked SDK)', () => {
     );
   });
 
+  test('an IP outside the VPC is learnt from AWS and sent with AvailabilityZone=all; a public IP is an offender', async () => {
+    mock.on(DescribeTargetGroupsCommand).resolves({
+      TargetGroups: [{ TargetGroupName: 'web-tg', TargetGroupArn: ARN, Port: 80, TargetType: 'ip' as const }],
+    });
+    // As AWS answers: a private IP outside the VPC needs the zone; a publicly routable one is refused outright.
+    mock
+      .on(RegisterTargetsCommand)
+      .callsFake((input: { Targets: Array<{ Id: string; AvailabilityZone?: string }> }) => {
+        const outside = input.Targets.find((t) => t.Id === '192.168.7.7' && t.AvailabilityZone !== 'all');
+        if (outside) {
+          throw sdkError(
+            'ValidationError',
+            "The Availability Zone is required for IP address '192.168.7.7' because it is not in the VPC",
+          );
+        }
+        if (input.Targets.some((t) => t.Id === '8.8.8.8'))
+          throw sdkError('ValidationError', "The IP address '8.8.8.8' is not a valid private IP address");
+        return {};
+      });
+    const p = new Elbv2Provider(clients);
+    await assert.rejects(
+      p.register(TG, ['10.0.1.5', '192.168.7.7', '8.8.8.8']),
+      (e: AwsCallError) => e.category === 'invalid-member' && e.offenders.join() === '8.8.8.8',
+    );
+    const second = mock.commandCalls(RegisterTargetsCommand)[1]?.args[0].input;
+    assert.deepEqual(second?.Targets?.[1], { Id: '192.168.7.7', Port: 80, AvailabilityZone: 'all' });
+    assert.deepEqual(second?.Targets?.[0], { Id: '10.0.1.5', Port: 80 }, 'an IP in the VPC needs nothing more');
+    // Without the offender (as the reconciler retries it), the batch goes through at once, zone and all.
+    await p.register(TG, ['10.0.1.5', '192.168.7.7']);
+    assert.equal(mock.commandCalls(RegisterTargetsCommand).length, 3);
+  });
+
+  test('a ValidationError that names no member of the batch stays an error of the group', async () => {
+    mock.on(DescribeTargetGroupsCommand).resolves(group());
+    mock.on(RegisterTargetsCommand).rejects(sdkError('ValidationError', 'Something about the group is wrong'));
+    await assert.rejects(
+      new Elbv2Provider(clients).register(TG, ['i-0000000a']),
+      (e: AwsCallError) => e.category === 'other' && e.code === 'ValidationError',
+    );
+  });
+
+  test('a describe that does not show a register yet still counts it, for a short while', async () => {
+    let now = 0;
+    mock.on(DescribeTargetGroupsCommand).resolves(group());
+    mock.on(RegisterTargetsCommand).resolves({});
+    mock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    const p = new Elbv2Provider(clients, { now: () => now });
+    await p.register(TG, ['i-0000000a']);
+    assert.deepEqual(await p.readMembers(TG), ['i-0000000a'], 'not registered again');
+    now = 60_000;
+    assert.deepEqual(await p.readMembers(TG), [], 'then the describe is believed');
+  });
+
   test('a lambda target group is refused with a clear error', async () => {
     mock.on(DescribeTargetGroupsCommand).resolves({
       TargetGroups: [{ TargetGroupName: 'web-tg', TargetGroupArn: ARN, TargetType: 'lambda' as const }],

@@ -264,6 +264,23 @@ describe('reconciler: Classic ELB', () => {
   });
 });
 
+describe('reconciler: target quotas', () => {
+  test('a full group swapping members frees room first, then registers: it converges', async () => {
+    const { elb, rec, tree } = setup();
+    elb.create('us-east-1', 'full', [iid(1), iid(2), iid(3)]);
+    elb.limits.set('us-east-1/full', 3);
+    tree.seed(...[1, 2, 3].map((n) => elbKey('full', 'multiple', iid(n))));
+    tree.snapshot();
+    await rec.idle();
+    tree.del(elbKey('full', 'multiple', iid(1)), elbKey('full', 'multiple', iid(2)));
+    tree.put(elbKey('full', 'multiple', iid(4)), elbKey('full', 'multiple', iid(5)));
+    await rec.idle();
+    assert.deepEqual(elb.members('us-east-1', 'full'), [iid(3), iid(4), iid(5)]);
+    const st = rec.status().find((x) => x.id === 'elb/us-east-1/full');
+    assert.equal(st?.lastError, undefined);
+  });
+});
+
 describe('reconciler: Route53', () => {
   test('A for IPv4 members, AAAA for IPv6, the set deleted when its last member goes', async () => {
     const { r53, rec, tree } = setup();
