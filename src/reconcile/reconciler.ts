@@ -434,30 +434,49 @@ export class Reconciler {
     const d = this.index.desired(t, id);
     const rejected = this.rejected.get(id);
     if (!rejected || rejected.size === 0) return { members: [...d.members], activeClass: d.activeClass, skipped: [] };
-    const revOf = new Map<string, bigint>();
-    for (const e of this.index.entriesOf(id)) {
-      const r = revOf.get(e.member);
-      if (r === undefined || e.modRevision > r) revOf.set(e.member, e.modRevision);
-    }
+    const canonical = this.canonicalOf(t);
+    const revOf = this.revisionsOf(id, canonical);
     const members: string[] = [];
     const skipped: string[] = [];
     for (const m of d.members) {
-      const r = rejected.get(m);
-      if (r && r.modRevision === revOf.get(m)) skipped.push(m);
+      const c = canonical(m);
+      const r = rejected.get(c);
+      if (r && r.modRevision === revOf.get(c)) skipped.push(m);
       else {
-        rejected.delete(m);
+        rejected.delete(c);
         members.push(m);
       }
     }
     return { members, activeClass: d.activeClass, skipped };
   }
 
+  // Rejections are recorded in the form AWS was sent (`i-1`, where the key says `i-1:80` in a group on port 80) and
+  // looked up in the same form, with the newest revision of any key that names the member.
+  private canonicalOf(t: Target): (member: string) => string {
+    if (t.kind === 'route53') return (m) => m;
+    const provider = this.membershipProvider(t);
+    return (m) => (provider?.normalise ? (provider.normalise(t, [m])[0] ?? m) : m);
+  }
+
+  private revisionsOf(id: string, canonical: (member: string) => string): Map<string, bigint> {
+    const revOf = new Map<string, bigint>();
+    for (const e of this.index.entriesOf(id)) {
+      const c = canonical(e.member);
+      const r = revOf.get(c);
+      if (r === undefined || e.modRevision > r) revOf.set(c, e.modRevision);
+    }
+    return revOf;
+  }
+
   private reject(id: string, members: readonly string[]): void {
     if (members.length === 0) return;
+    const t = this.known.get(id);
+    if (!t) return;
     let r = this.rejected.get(id);
     if (!r) this.rejected.set(id, (r = new Map<string, RejectedMember>()));
-    const revOf = new Map(this.index.entriesOf(id).map((e) => [e.member, e.modRevision] as const));
-    for (const m of members) r.set(m, { modRevision: revOf.get(m) ?? 0n });
+    const canonical = this.canonicalOf(t);
+    const revOf = this.revisionsOf(id, canonical);
+    for (const m of members) r.set(canonical(m), { modRevision: revOf.get(canonical(m)) ?? 0n });
   }
 
   /** Whether this target may remove members now; if not, it is reconciled again when that changes. */

@@ -203,6 +203,31 @@ describe('reconciler: Classic ELB', () => {
     assert.ok(elb.members('us-east-1', 'web').includes(iid(3)), 'rewriting its key retries it');
   });
 
+  test("a rejected target keyed with the group's own port is not sent again either", async () => {
+    // As ELBv2 does: `i-…:80` in a group on port 80 is the member `i-…`.
+    const tg = Object.assign(new MemoryMembershipProvider(), {
+      normalise: (_t: unknown, members: readonly string[]) => members.map((m) => m.replace(/:80$/, '')).sort(),
+    });
+    tg.create('us-east-1', 'web-tg');
+    tg.invalid.add(iid(3));
+    const { rec, tree } = setup({
+      providers: { elb: new MemoryMembershipProvider(), elbv2: tg, route53: () => new MemoryRoute53Provider() },
+    });
+    const tgKey = (m: string): string => `${P}/elbv2/us-east-1/web-tg/multiple/${m}`;
+    tree.seed(tgKey(`${iid(3)}:80`), tgKey(iid(4)));
+    tree.snapshot();
+    await rec.idle();
+    assert.deepEqual(rec.status().find((x) => x.id === 'elbv2/us-east-1/web-tg')?.rejected, [iid(3)]);
+    const before = tg.calls.filter((c) => c.op === 'register').length;
+    tree.put(tgKey(iid(5)));
+    await rec.idle();
+    const later = tg.calls.filter((c) => c.op === 'register').slice(before);
+    assert.deepEqual(
+      later.map((c) => c.members),
+      [[iid(5)]],
+    );
+  });
+
   test('a missing load balancer backs off while the others converge', async () => {
     const { elb, rec, tree, clock } = setup();
     tree.seed(elbKey('ghost', 'multiple', iid(1)), elbKey('web', 'multiple', iid(2)));
