@@ -274,7 +274,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       }
       answer =
         service === 'route53'
-          ? handleRoute53(state, operation, url.pathname, url.searchParams, body, faults.priorRequestMs)
+          ? handleRoute53(state, operation, url.pathname, url.searchParams, body, {
+              priorRequestMs: faults.priorRequestMs,
+            })
           : service === 'elbv2'
             ? handleElbv2(state, region, operation, params, id)
             : handleElb(state, region, operation, params, id);
