@@ -1,6 +1,7 @@
 // ListResourceRecordSets: Route53's order, its start position and its paging
 // (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListResourceRecordSets.html). moto 5.2.1 differs (checked
-// with moto_server): it pages weighted sets without NextRecordIdentifier; the fake follows AWS.
+// with moto_server): it lists `*` unescaped, orders by the decoded name, and pages weighted sets without
+// NextRecordIdentifier; the fake follows AWS.
 import { decodeRoute53Name, encodeRoute53Name } from '../util/dns-name.js';
 import { ApiError } from './api.js';
 import type { FakeRecordSet } from './route53-record.js';
@@ -8,9 +9,16 @@ import type { FakeRecordSet } from './route53-record.js';
 /** Route53's page size limit (a larger maxitems is cut to it). */
 export const MAX_ITEMS = 300;
 
-/** A name's position in the listing: its labels reversed (`com.example.www`). */
+/**
+ * A name's position in Route53's order: its escaped form (`*` as `\052`, as Route53 stores and lists it) with the
+ * labels reversed and the trailing dot kept, compared as ASCII: "ListResourceRecordSets sorts results first by DNS
+ * name with the labels reversed, for example: com.example.www. Note the trailing dot, which can change the sort order
+ * when the record name contains characters that appear before . (decimal 46)" (so `www-a` sorts before `www`).
+ * Escapes start with `\` (92): a wildcard sorts after digits and before letters and `_`.
+ */
 export function nameSortKey(name: string): string {
-  return name.split('.').reverse().join('.');
+  const escaped = encodeRoute53Name(name).slice(0, -1);
+  return `${escaped.split('.').reverse().join('.')}.`;
 }
 
 /** A set's place in the listing: name, then type, then SetIdentifier (a simple set, without one, first). */
@@ -76,7 +84,11 @@ export function setXml(s: FakeRecordSet): Record<string, unknown> {
 
 /**
  * One page of a zone's sets, starting at the first set at or after (name, type, identifier), as
- * ListResourceRecordSetsResponse's members (without the namespace).
+ * ListResourceRecordSetsResponse's members (without the namespace). The start name is compared in the same escaped
+ * form as the sets: Route53 stores a name the same way however it was spelled ("regardless of how you specify them:
+ * as uppercase letters, lowercase letters, or the corresponding letters in escape codes", DNS domain name format,
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html), so `*.example.com` and
+ * `\052.example.com` start at the same place.
  */
 export function listPage(zoneId: string, sets: Iterable<FakeRecordSet>, q: URLSearchParams): Record<string, unknown> {
   const name = q.get('name');

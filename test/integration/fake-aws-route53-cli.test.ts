@@ -201,4 +201,22 @@ describe('fake-aws Route53 through the AWS CLI (botocore): sets as AWS keeps the
       batchError('RRSet of type CNAME with DNS name names.cli.test. is not permitted at apex in zone names.cli.test.'),
     );
   });
+
+  test('a wildcard is listed as \\052, sorted after digits and before letters, and found from a start at *.', async () => {
+    await ok(
+      change(
+        'ZCLI3',
+        ['*.names.cli.test', '9.names.cli.test'].map((n) => ({
+          Action: 'CREATE',
+          ResourceRecordSet: set(n, 'A', ['192.0.2.5']),
+        })),
+      ),
+    );
+    assert.deepEqual(
+      (await list('ZCLI3')).map((s) => s.Name).filter((n) => n !== 'names.cli.test.'),
+      ['9.names.cli.test.', '\\052.names.cli.test.', 'a.names.cli.test.', 'c.names.cli.test.'],
+    );
+    const fromStar = await list('ZCLI3', '--start-record-name', '*.names.cli.test');
+    assert.equal(fromStar[0]?.Name, '\\052.names.cli.test.');
+  });
 });

@@ -1,5 +1,5 @@
-// Route53 as AWS behaves where lbmanager must cope with it (alias and routing-policy sets, CNAME conflicts), through
-// the real AWS SDK for JavaScript. The state file: fake-aws-route53-state.test.ts.
+// Route53 as AWS behaves where lbmanager must cope with it (alias and routing-policy sets, CNAME conflicts, escaped
+// and sorted names), through the real AWS SDK for JavaScript. The state file: fake-aws-route53-state.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -57,6 +57,7 @@ describe('fake-aws Route53 through the real AWS SDK for JavaScript: sets as AWS 
           ...zone('ZALIAS', 'alias.test'),
           ...zone('ZPOLICY', 'policy.test'),
           ...zone('ZCNAME', 'cname.test'),
+          ...zone('ZORDER', 'order.test'),
         },
       },
     });
@@ -320,6 +321,43 @@ describe('fake-aws Route53 through the real AWS SDK for JavaScript: sets as AWS 
     assert.deepEqual(
       (await list('ZCNAME', { StartRecordName: 'c.cname.test' })).ResourceRecordSets?.map((s) => s.Type),
       ['A'],
+    );
+  });
+
+  test("names are listed escaped and in Route53's order; a start name lands where AWS lands it", async () => {
+    const names = [
+      'www.order.test',
+      'www-a.order.test',
+      '*.order.test',
+      '0.order.test',
+      'a.order.test',
+      '_sip.order.test',
+    ];
+    await change(
+      'ZORDER',
+      names.map((n) => ({ Action: 'CREATE', ResourceRecordSet: plain(n, 'TXT', ['"x"']) })),
+    );
+    const all = (await list('ZORDER')).ResourceRecordSets?.map((s) => `${s.Name} ${s.Type}`);
+    assert.deepEqual(all, [
+      'order.test. NS',
+      'order.test. SOA',
+      '0.order.test. TXT',
+      '\\052.order.test. TXT',
+      '_sip.order.test. TXT',
+      'a.order.test. TXT',
+      'www-a.order.test. TXT',
+      'www.order.test. TXT',
+    ]);
+    for (const start of ['*.order.test', '\\052.order.test', '\\052.ORDER.test.']) {
+      const r = await list('ZORDER', { StartRecordName: start, MaxItems: 1 });
+      assert.equal(r.ResourceRecordSets?.[0]?.Name, '\\052.order.test.', `start at ${start}`);
+      assert.equal(r.NextRecordName, '_sip.order.test.');
+    }
+    const fromW = await list('ZORDER', { StartRecordName: 'www.order.test', StartRecordType: 'A' });
+    assert.deepEqual(
+      fromW.ResourceRecordSets?.map((s) => s.Name),
+      ['www.order.test.'],
+      'type A starts before TXT at the name',
     );
   });
 });
