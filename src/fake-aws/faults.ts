@@ -1,3 +1,10 @@
+import {
+  ROUTE53_ACCOUNT_BUCKET,
+  ROUTE53_CHANGE_BUCKET,
+  ROUTE53_UPSERT_CHANGES,
+  type Route53ThrottleConfig,
+} from './route53-throttle.js';
+
 /** Faults injected into AWS answers (never into `/_fake/*`). */
 export interface Faults {
   /** Delay added to every answer. @default 0 */
@@ -8,8 +15,22 @@ export interface Faults {
   throttleRate: number;
   /** Fraction of calls answered HTTP 500. @default 0 */
   errorRate: number;
-  /** Route53 requests per second across all zones (token bucket); excess answered `Throttling`. 0: unlimited. @default 0 */
+  /**
+   * Refill rate of Route53's account-level request bucket, in requests per second (AWS: 10). 0 turns all of Route53's
+   * throttling off (account, per-operation and change buckets), as `--route53-rps 0` always meant "unlimited".
+   * @default 10
+   */
   route53Rps: number;
+  /** Capacity (burst) of Route53's account-level request bucket (AWS: 50). @default 50 */
+  route53Burst: number;
+  /** Whether Route53's per-operation request buckets apply (AWS: yes, with the figures of its page). @default true */
+  route53OperationBuckets: boolean;
+  /** Refill rate of Route53's change-throughput bucket, in record changes per second; 0 turns it off. @default 100 */
+  route53ChangeRate: number;
+  /** Capacity (burst) of Route53's change-throughput bucket, in record changes. @default 1000 */
+  route53ChangeBurst: number;
+  /** How many changes one UPSERT counts against the change bucket (a CREATE or DELETE counts 1). @default 2 */
+  route53UpsertChanges: number;
   /** ELB and ELBv2 requests per second (token bucket, burst equal to the rate). 0: unlimited. @default 0 */
   elbRps: number;
   /** After a change, a zone answers `PriorRequestNotComplete` to changes for this long. @default 0 */
@@ -35,18 +56,35 @@ export interface CallRule {
   count?: number;
 }
 
-/** The faults of a fake started without any. */
+/** The faults of a fake started without any: no injected faults, Route53 throttled as AWS throttles it. */
 export function defaultFaults(seed: number): Faults {
   return {
     latencyMs: 0,
     jitterMs: 0,
     throttleRate: 0,
     errorRate: 0,
-    route53Rps: 0,
+    route53Rps: ROUTE53_ACCOUNT_BUCKET.rate,
+    route53Burst: ROUTE53_ACCOUNT_BUCKET.burst,
+    route53OperationBuckets: true,
+    route53ChangeRate: ROUTE53_CHANGE_BUCKET.rate,
+    route53ChangeBurst: ROUTE53_CHANGE_BUCKET.burst,
+    route53UpsertChanges: ROUTE53_UPSERT_CHANGES,
     elbRps: 0,
     priorRequestMs: 0,
     seed,
     rules: [],
+  };
+}
+
+/** The Route53 bucket figures a set of faults asks for. */
+export function route53ThrottleConfig(f: Faults): Route53ThrottleConfig {
+  return {
+    accountRate: f.route53Rps,
+    accountBurst: f.route53Burst,
+    operationBuckets: f.route53OperationBuckets,
+    changeRate: f.route53ChangeRate,
+    changeBurst: f.route53ChangeBurst,
+    upsertChanges: f.route53UpsertChanges,
   };
 }
 
@@ -56,13 +94,18 @@ const FAULT_KEYS: ReadonlyArray<keyof Faults> = [
   'throttleRate',
   'errorRate',
   'route53Rps',
+  'route53Burst',
+  'route53OperationBuckets',
+  'route53ChangeRate',
+  'route53ChangeBurst',
+  'route53UpsertChanges',
   'elbRps',
   'priorRequestMs',
   'seed',
   'rules',
 ];
 
-type NumericFault = Exclude<keyof Faults, 'rules'>;
+type NumericFault = Exclude<keyof Faults, 'rules' | 'route53OperationBuckets'>;
 
 function parseRule(input: unknown, i: number): CallRule {
   const where = `rules[${i}]`;
@@ -104,9 +147,17 @@ export function parseFaults(input: unknown): Partial<Faults> {
       out.rules = v.map(parseRule);
       continue;
     }
+    if (k === 'route53OperationBuckets') {
+      if (typeof v !== 'boolean') throw new Error('fault route53OperationBuckets must be true or false');
+      out.route53OperationBuckets = v;
+      continue;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`fault ${k} must be a number >= 0`);
     if ((k === 'throttleRate' || k === 'errorRate') && v > 1) throw new Error(`fault ${k} is a fraction from 0 to 1`);
     if (k === 'seed' && !Number.isInteger(v)) throw new Error('fault seed must be a whole number');
+    if (k === 'route53UpsertChanges' && v !== 1 && v !== 2) throw new Error('fault route53UpsertChanges is 1 or 2');
+    if ((k === 'route53Burst' || k === 'route53ChangeBurst') && v < 1)
+      throw new Error(`fault ${k} must be at least 1 (a bucket that holds nothing throttles everything)`);
     out[k as NumericFault] = v;
   }
   return out;

@@ -3,6 +3,7 @@ import { ApiError, type ApiAnswer } from './api.js';
 import { applyChanges } from './route53-change-rules.js';
 import { parseChangeBatch } from './route53-change-parse.js';
 import { listPage } from './route53-listing.js';
+import type { Route53Throttle } from './route53-throttle.js';
 import type { FakeAwsState, FakeZone } from './state.js';
 import { NS, parseXml, toXml } from './xml.js';
 
@@ -14,6 +15,8 @@ const MAX_CHARS = 32000;
 export interface Route53Context {
   /** After a change, a zone answers `PriorRequestNotComplete` to changes for this long. */
   readonly priorRequestMs: number;
+  /** The account's buckets: a change batch takes its changes from the change bucket before it is applied. */
+  readonly throttle: Route53Throttle;
 }
 
 function zoneOf(state: FakeAwsState, id: string): FakeZone {
@@ -58,7 +61,10 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** Applies a change batch all or nothing; every failure of the batch is reported in one InvalidChangeBatch. */
+/**
+ * Applies a change batch all or nothing; every failure of the batch is reported in one InvalidChangeBatch. A batch
+ * that passes is throttled by the change bucket last: a refused batch changes no record, so it costs no changes.
+ */
 function changeRecordSets(state: FakeAwsState, zone: FakeZone, body: string, ctx: Route53Context): ApiAnswer {
   if (ctx.priorRequestMs > 0 && Date.now() - zone.lastChangeAt < ctx.priorRequestMs) {
     throw new ApiError(
@@ -84,6 +90,9 @@ function changeRecordSets(state: FakeAwsState, zone: FakeZone, body: string, ctx
   }
   const { sets, errors } = applyChanges(zone, changes);
   if (errors.length > 0) throw new ApiError(400, 'InvalidChangeBatch', `[${errors.join(', ')}]`, zone.id);
+  if (!ctx.throttle.admitChanges(changes.map((c) => c.action))) {
+    throw new ApiError(400, 'Throttling', 'Rate exceeded', zone.id);
+  }
   zone.recordSets.clear();
   for (const [k, v] of sets) zone.recordSets.set(k, v);
   zone.lastChangeAt = Date.now();

@@ -7,8 +7,17 @@ import { seededRandom } from '../util/random.js';
 import { ApiError, type ApiAnswer } from './api.js';
 import { handleElb } from './elb-api.js';
 import { handleElbv2 } from './elbv2-api.js';
-import { defaultFaults, mergeFaults, parseFaults, ruleMatches, type CallRule, type Faults } from './faults.js';
+import {
+  defaultFaults,
+  mergeFaults,
+  parseFaults,
+  route53ThrottleConfig,
+  ruleMatches,
+  type CallRule,
+  type Faults,
+} from './faults.js';
 import { handleRoute53, route53Operation } from './route53-api.js';
+import { Route53Throttle } from './route53-throttle.js';
 import { FakeAwsState } from './state.js';
 import { TokenBucket, type Clock } from './token-bucket.js';
 import { NS, queryError, requestId, route53Error } from './xml.js';
@@ -120,7 +129,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const inFlight = new Map<number, InFlightCall>();
   let inFlightSeq = 0;
   const clock = options.clock ?? Date.now;
-  const route53Bucket = new TokenBucket(faults.route53Rps, faults.route53Rps, clock);
+  const route53Throttle = new Route53Throttle(route53ThrottleConfig(faults), clock);
   const elbBucket = new TokenBucket(faults.elbRps, faults.elbRps, clock);
   let calls: FakeCall[] = [];
   let counts: Record<string, number> = {};
@@ -180,7 +189,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         }
         mergeFaults(faults, changed);
         if (changed.seed !== undefined) random = seededRandom(changed.seed);
-        route53Bucket.configure(faults.route53Rps, faults.route53Rps);
+        route53Throttle.configure(route53ThrottleConfig(faults));
         elbBucket.configure(faults.elbRps, faults.elbRps);
         logger.info('fake-aws faults changed', { ...faults });
         return json(res, 200, faults);
@@ -196,7 +205,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         calls = [];
         counts = {};
         // A reset is a new account: its rate-limit buckets start full.
-        route53Bucket.fill();
+        route53Throttle.fill();
         elbBucket.fill();
         return json(res, 200, { reset: true, seq });
       }
@@ -259,7 +268,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       if (rule?.count !== undefined) rule.count--;
       const delay = faults.latencyMs + (rule?.latencyMs ?? 0) + (faults.jitterMs > 0 ? random() * faults.jitterMs : 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      const admitted = (service === 'route53' ? route53Bucket : elbBucket).tryTake(1);
+      const admitted = service === 'route53' ? route53Throttle.admitRequest(operation) : elbBucket.tryTake(1);
       if (!admitted || (faults.throttleRate > 0 && random() < faults.throttleRate)) {
         throw new ApiError(400, 'Throttling', 'Rate exceeded');
       }
@@ -276,6 +285,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         service === 'route53'
           ? handleRoute53(state, operation, url.pathname, url.searchParams, body, {
               priorRequestMs: faults.priorRequestMs,
+              throttle: route53Throttle,
             })
           : service === 'elbv2'
             ? handleElbv2(state, region, operation, params, id)

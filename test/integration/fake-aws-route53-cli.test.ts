@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FakeAwsServer } from '../../src/fake-aws/server.js';
-import { runAws } from '../helpers/aws-cli.js';
+import { runAws, runAwsWithEnv } from '../helpers/aws-cli.js';
 import { fakeCalls, startTestFakeAws } from '../helpers/fake-aws.js';
 
 interface ListedSet {
@@ -218,5 +218,26 @@ describe('fake-aws Route53 through the AWS CLI (botocore): sets as AWS keeps the
     );
     const fromStar = await list('ZCLI3', '--start-record-name', '*.names.cli.test');
     assert.equal(fromStar[0]?.Name, '\\052.names.cli.test.');
+  });
+});
+
+describe('fake-aws Route53 throttling through the AWS CLI (botocore)', () => {
+  test('a request beyond the buckets is answered Throttling / Rate exceeded', async () => {
+    // A clock that never moves: the account bucket (burst 2 here) never refills.
+    const fake = await startTestFakeAws({ clock: () => 0, route53Burst: 2 });
+    try {
+      fake.state.load({ route53: { zones: { ZT: { name: 'throttle.cli.test', recordSets: [] } } } });
+      const get = () => runAwsWithEnv(fake.url, { AWS_MAX_ATTEMPTS: '1' }, 'route53', 'get-hosted-zone', '--id', 'ZT');
+      assert.equal((await get()).code, 0);
+      assert.equal((await get()).code, 0);
+      const third = await get();
+      assert.notEqual(third.code, 0);
+      assert.equal(
+        third.stderr.trim(),
+        'An error occurred (Throttling) when calling the GetHostedZone operation (reached max retries: 0): Rate exceeded',
+      );
+    } finally {
+      await fake.close();
+    }
   });
 });

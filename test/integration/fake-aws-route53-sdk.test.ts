@@ -1,5 +1,6 @@
 // Route53 as AWS behaves where lbmanager must cope with it (alias and routing-policy sets, CNAME conflicts, escaped
-// and sorted names), through the real AWS SDK for JavaScript. The state file: fake-aws-route53-state.test.ts.
+// and sorted names), through the real AWS SDK for JavaScript. Throttling: fake-aws-route53-throttle.test.ts; the state
+// file: fake-aws-route53-state.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {

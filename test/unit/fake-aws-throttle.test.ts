@@ -1,6 +1,8 @@
-// The fake's token buckets on a hand-driven clock: what each attempt is answered, never a timing.
+// The fake's token buckets on a hand-driven clock: what each request or change batch is answered, never a timing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { defaultFaults, parseFaults, route53ThrottleConfig } from '../../src/fake-aws/faults.js';
+import { Route53Throttle, type Route53ThrottleConfig } from '../../src/fake-aws/route53-throttle.js';
 import { TokenBucket } from '../../src/fake-aws/token-bucket.js';
 
 /** A clock that moves only when told to. */
@@ -64,5 +66,138 @@ describe('TokenBucket', () => {
     assert.equal(b.available(), 4);
     b.fill();
     assert.equal(b.available(), 4);
+  });
+});
+
+describe("Route53Throttle: the developer guide's buckets", () => {
+  const defaults: Route53ThrottleConfig = route53ThrottleConfig(defaultFaults(1));
+  const throttle = (config: Partial<Route53ThrottleConfig> = {}) => {
+    const clock = manualClock();
+    return { clock, t: new Route53Throttle({ ...defaults, ...config }, clock.now) };
+  };
+
+  test('the account bucket: 50 requests at once, then 10 a second, across operations', () => {
+    const { clock, t } = throttle();
+    const ops = ['ListResourceRecordSets', 'GetChange', 'GetHostedZone'];
+    assert.equal(
+      admitted(60, (i) => t.admitRequest(ops[i % ops.length] ?? 'GetChange')),
+      50,
+    );
+    clock.advance(100);
+    assert.equal(t.admitRequest('ListResourceRecordSets'), true, 'one token after 0.1 s');
+    assert.equal(t.admitRequest('GetChange'), false);
+    clock.advance(1000);
+    assert.equal(
+      admitted(20, () => t.admitRequest('GetChange')),
+      10,
+    );
+  });
+
+  test("CreateHostedZone's own bucket (40, 2 a second) throttles it while other operations go on", () => {
+    const { clock, t } = throttle();
+    assert.equal(
+      admitted(45, () => t.admitRequest('CreateHostedZone')),
+      40,
+    );
+    assert.equal(
+      admitted(15, () => t.admitRequest('GetHostedZone')),
+      10,
+      'the account bucket had 10 left',
+    );
+    clock.advance(500);
+    assert.equal(t.admitRequest('CreateHostedZone'), true, 'one token after 0.5 s at 2/s');
+    assert.equal(t.admitRequest('CreateHostedZone'), false);
+  });
+
+  test('a request refused by one bucket takes nothing from the other', () => {
+    const { t } = throttle({ accountBurst: 100 });
+    assert.equal(
+      admitted(45, () => t.admitRequest('DeleteHostedZone')),
+      40,
+    );
+    assert.equal(
+      admitted(100, () => t.admitRequest('GetChange')),
+      50,
+      'GetChange has its own bucket of 50',
+    );
+    assert.equal(
+      admitted(10, () => t.admitRequest('ListHostedZones')),
+      10,
+      'the account kept 100 - 90',
+    );
+  });
+
+  test('per-operation buckets can be turned off; route53Rps 0 turns every bucket off', () => {
+    const noOps = throttle({ operationBuckets: false }).t;
+    assert.equal(
+      admitted(50, () => noOps.admitRequest('CreateHostedZone')),
+      50,
+    );
+    const off = throttle({ accountRate: 0 }).t;
+    assert.equal(
+      admitted(500, () => off.admitRequest('CreateHostedZone')),
+      500,
+    );
+    assert.equal(off.admitChanges(Array<string>(5000).fill('UPSERT')), true);
+  });
+
+  test('the change bucket counts changes, an UPSERT as two by default', () => {
+    const { clock, t } = throttle();
+    assert.equal(t.changeCost(['CREATE', 'DELETE', 'UPSERT']), 4);
+    assert.equal(t.admitChanges(Array<string>(500).fill('UPSERT')), true, 'the largest legal batch fits a full bucket');
+    assert.equal(t.admitChanges(['CREATE']), false);
+    clock.advance(10);
+    assert.equal(t.admitChanges(['CREATE']), true, 'one change after 10 ms at 100/s');
+    clock.advance(20);
+    assert.equal(t.admitChanges(['UPSERT']), true);
+    assert.equal(t.admitChanges(['DELETE']), false);
+    const once = throttle({ upsertChanges: 1 }).t;
+    assert.equal(once.changeCost(['UPSERT', 'UPSERT']), 2);
+  });
+
+  test('a refused batch takes no changes; a change rate of 0 turns the change bucket off', () => {
+    const { t } = throttle({ changeBurst: 10 });
+    assert.equal(t.admitChanges(Array<string>(6).fill('UPSERT')), false, '12 changes do not fit in 10');
+    assert.equal(t.admitChanges(Array<string>(10).fill('CREATE')), true, 'the refusal took nothing');
+    const off = throttle({ changeRate: 0 }).t;
+    assert.equal(off.admitChanges(Array<string>(5000).fill('UPSERT')), true);
+  });
+
+  test('new figures apply to the buckets in place; fill() is a new account', () => {
+    const { t } = throttle();
+    assert.equal(
+      admitted(50, () => t.admitRequest('GetChange')),
+      50,
+    );
+    t.configure({ ...defaults, accountBurst: 80 });
+    assert.equal(t.admitRequest('GetChange'), false, 'a bigger bucket is not a refill');
+    t.fill();
+    assert.equal(
+      admitted(100, () => t.admitRequest('ListResourceRecordSets')),
+      50,
+      'the operation bucket caps it',
+    );
+  });
+});
+
+describe('fault fields of the Route53 buckets', () => {
+  test('are validated', () => {
+    assert.deepEqual(parseFaults({ route53Burst: 10, route53OperationBuckets: false, route53UpsertChanges: 1 }), {
+      route53Burst: 10,
+      route53OperationBuckets: false,
+      route53UpsertChanges: 1,
+    });
+    assert.throws(() => parseFaults({ route53UpsertChanges: 3 }), /route53UpsertChanges is 1 or 2/);
+    assert.throws(() => parseFaults({ route53OperationBuckets: 'no' }), /true or false/);
+    assert.throws(() => parseFaults({ route53ChangeBurst: 0 }), /at least 1/);
+  });
+
+  test("default to the page's figures, the change bucket to the fake's documented choice", () => {
+    const f = defaultFaults(1);
+    assert.deepEqual(
+      [f.route53Rps, f.route53Burst, f.route53OperationBuckets, f.route53ChangeRate, f.route53ChangeBurst],
+      [10, 50, true, 100, 1000],
+    );
+    assert.equal(f.route53UpsertChanges, 2);
   });
 });
