@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { parseListen } from '../admin/server.js';
 import { addFlags, intIn, nonEmpty, numberIn, oneOf, resolveFlags, UsageError, type FlagDef } from '../config-flags.js';
+import { ROUTE53_ACCOUNT_BUCKET, ROUTE53_CHANGE_BUCKET, ROUTE53_UPSERT_CHANGES } from '../fake-aws/route53-throttle.js';
 import { startFakeAws } from '../fake-aws/server.js';
 import { FakeAwsState } from '../fake-aws/state.js';
 import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../util/logger.js';
@@ -44,11 +45,42 @@ const FLAGS: readonly FlagDef[] = [
     parse: numberIn(0, 1),
     default: 0,
   },
+  // Route53 is throttled as AWS throttles it unless told otherwise (see ROUTE53_* in fake-aws/route53-throttle.ts).
   {
     flags: '--route53-rps <n>',
-    description: 'Route53 requests per second (excess: Throttling); 0 unlimited',
+    description:
+      "refill rate of Route53's account request bucket, per second (excess: Throttling); 0 turns all Route53 throttling off",
     parse: numberIn(0, 100_000),
-    default: 0,
+    default: ROUTE53_ACCOUNT_BUCKET.rate,
+  },
+  {
+    flags: '--route53-burst <n>',
+    description: "capacity of Route53's account request bucket",
+    parse: intIn(1, 1_000_000),
+    default: ROUTE53_ACCOUNT_BUCKET.burst,
+  },
+  {
+    flags: '--no-route53-operation-buckets',
+    description: "turn off Route53's per-operation request buckets (on: the figures of AWS's throttling page)",
+    parse: () => true,
+  },
+  {
+    flags: '--route53-change-rate <n>',
+    description: "refill rate of Route53's change-throughput bucket, in record changes per second; 0 turns it off",
+    parse: numberIn(0, 1_000_000),
+    default: ROUTE53_CHANGE_BUCKET.rate,
+  },
+  {
+    flags: '--route53-change-burst <n>',
+    description: "capacity of Route53's change-throughput bucket, in record changes",
+    parse: intIn(1, 1_000_000),
+    default: ROUTE53_CHANGE_BUCKET.burst,
+  },
+  {
+    flags: '--route53-upsert-changes <n>',
+    description: 'record changes one UPSERT counts against the change bucket (1 or 2)',
+    parse: intIn(1, 2),
+    default: ROUTE53_UPSERT_CHANGES,
   },
   {
     flags: '--elb-rps <n>',
@@ -98,6 +130,11 @@ export function registerFakeAwsCommand(program: Command): void {
       throttleRate: v.get('throttle-rate') as number,
       errorRate: v.get('error-rate') as number,
       route53Rps: v.get('route53-rps') as number,
+      route53Burst: v.get('route53-burst') as number,
+      route53OperationBuckets: v.get('no-route53-operation-buckets') !== true,
+      route53ChangeRate: v.get('route53-change-rate') as number,
+      route53ChangeBurst: v.get('route53-change-burst') as number,
+      route53UpsertChanges: v.get('route53-upsert-changes') as number,
       elbRps: v.get('elb-rps') as number,
       priorRequestMs: v.get('prior-request-ms') as number,
       ...(v.get('seed') !== undefined ? { seed: v.get('seed') as number } : {}),

@@ -7,53 +7,22 @@ import { seededRandom } from '../util/random.js';
 import { ApiError, type ApiAnswer } from './api.js';
 import { handleElb } from './elb-api.js';
 import { handleElbv2 } from './elbv2-api.js';
+import {
+  defaultFaults,
+  mergeFaults,
+  parseFaults,
+  route53ThrottleConfig,
+  ruleMatches,
+  type CallRule,
+  type Faults,
+} from './faults.js';
 import { handleRoute53, route53Operation } from './route53-api.js';
+import { Route53Throttle } from './route53-throttle.js';
 import { FakeAwsState } from './state.js';
+import { TokenBucket, type Clock } from './token-bucket.js';
 import { NS, queryError, requestId, route53Error } from './xml.js';
 
-/** Faults injected into AWS answers (never into `/_fake/*`). */
-export interface Faults {
-  /** Delay added to every answer. @default 0 */
-  latencyMs: number;
-  /** Up to this much more delay, at random. @default 0 */
-  jitterMs: number;
-  /** Fraction of calls answered `Throttling`. @default 0 */
-  throttleRate: number;
-  /** Fraction of calls answered HTTP 500. @default 0 */
-  errorRate: number;
-  /** Route53 requests per second across all zones (token bucket); excess answered `Throttling`. 0: unlimited. @default 0 */
-  route53Rps: number;
-  /** ELB and ELBv2 requests per second (token bucket). 0: unlimited. @default 0 */
-  elbRps: number;
-  /** After a change, a zone answers `PriorRequestNotComplete` to changes for this long. @default 0 */
-  priorRequestMs: number;
-  /** Seed of the random faults (jitter, throttle and error rates): the same seed replays the same faults. */
-  seed: number;
-  /** Faults of some calls only, checked in order; the first rule that matches a call applies to it. @default [] */
-  rules: CallRule[];
-}
-
-/**
- * A fault for some calls only: those of one operation, about one target, the next `count` of them. It lets a test
- * force a race deterministically (this write answers only after that listing) instead of hoping for it.
- */
-export interface CallRule {
-  /** The API operation, e.g. `RegisterInstancesWithLoadBalancer`; any when absent. */
-  readonly operation?: string;
-  /** `elb`, `elbv2` or `route53`; any when absent. */
-  readonly service?: 'elb' | 'elbv2' | 'route53';
-  /** The load balancer, target group (name or ARN) or hosted zone id the call is about; any when absent. */
-  readonly target?: string;
-  /** Delay before the call is handled (its effect happens after it). @default 0 */
-  readonly latencyMs?: number;
-  /**
-   * Accept the request and never answer it, as a half-open connection or a proxy that swallows requests does: the
-   * client sees nothing until its own timeout. Nothing is applied. @default false
-   */
-  readonly hang?: boolean;
-  /** How many more calls it applies to; all of them when absent. */
-  count?: number;
-}
+export { parseFaults, type CallRule, type Faults };
 
 /** Options of {@link startFakeAws}. */
 export interface FakeAwsOptions extends Partial<Faults> {
@@ -66,6 +35,8 @@ export interface FakeAwsOptions extends Partial<Faults> {
   readonly logger?: Logger;
   /** Replaces the seeded generator of random faults (tests). */
   readonly random?: () => number;
+  /** The time the rate-limit buckets see (tests drive it by hand instead of sleeping). @default Date.now */
+  readonly clock?: Clock;
 }
 
 /** One answered call, as `/_fake/calls` lists it. */
@@ -106,27 +77,6 @@ export interface FakeAwsServer {
 const MAX_CALLS = 100_000;
 const MAX_BODY = 16 * 1024 * 1024;
 
-class TokenBucket {
-  private tokens: number;
-  private last = Date.now();
-  constructor(private rate: number) {
-    this.tokens = rate;
-  }
-  setRate(rate: number): void {
-    this.rate = rate;
-    this.tokens = Math.min(this.tokens, rate);
-  }
-  take(): boolean {
-    if (this.rate <= 0) return true;
-    const now = Date.now();
-    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
 /** The region of a request, from its SigV4 credential scope (us-east-1 when unsigned). */
 export function regionOf(authorization: string | undefined): string {
   return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization ?? '')?.[1] ?? 'us-east-1';
@@ -148,89 +98,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-const FAULT_KEYS: ReadonlyArray<keyof Faults> = [
-  'latencyMs',
-  'jitterMs',
-  'throttleRate',
-  'errorRate',
-  'route53Rps',
-  'elbRps',
-  'priorRequestMs',
-  'seed',
-  'rules',
-];
-
-type NumericFault = Exclude<keyof Faults, 'rules'>;
-
-function parseRule(input: unknown, i: number): CallRule {
-  const where = `rules[${i}]`;
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw new Error(`${where} must be an object`);
-  const r = input as Record<string, unknown>;
-  const known = ['operation', 'service', 'target', 'latencyMs', 'count', 'hang'];
-  for (const k of Object.keys(r)) if (!known.includes(k)) throw new Error(`${where}: unknown field "${k}"`);
-  const text = (k: string): string | undefined => {
-    const v = r[k];
-    if (v !== undefined && typeof v !== 'string') throw new Error(`${where}.${k} must be a string`);
-    return v;
-  };
-  const whole = (k: string): number | undefined => {
-    const v = r[k];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0))
-      throw new Error(`${where}.${k} must be a whole number >= 0`);
-    return v;
-  };
-  const [operation, target, latencyMs, count] = [text('operation'), text('target'), whole('latencyMs'), whole('count')];
-  const service = text('service');
-  if (service !== undefined && service !== 'elb' && service !== 'elbv2' && service !== 'route53')
-    throw new Error(`${where}.service must be elb, elbv2 or route53`);
-  if (r.hang !== undefined && typeof r.hang !== 'boolean') throw new Error(`${where}.hang must be true or false`);
-  return {
-    ...(operation !== undefined ? { operation } : {}),
-    ...(service !== undefined ? { service } : {}),
-    ...(r.hang === true ? { hang: true } : {}),
-    ...(target !== undefined ? { target } : {}),
-    ...(latencyMs !== undefined ? { latencyMs } : {}),
-    ...(count !== undefined ? { count } : {}),
-  };
-}
-
-/** Validates a partial faults object (from flags or `POST /_fake/faults`); throws a clear Error. */
-export function parseFaults(input: unknown): Partial<Faults> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw new Error('faults must be a JSON object');
-  const out: Partial<Faults> = {};
-  for (const [k, v] of Object.entries(input)) {
-    if (!FAULT_KEYS.includes(k as keyof Faults))
-      throw new Error(`unknown fault "${k}" (known: ${FAULT_KEYS.join(', ')})`);
-    if (k === 'rules') {
-      if (!Array.isArray(v)) throw new Error('fault rules must be a list of rules');
-      out.rules = v.map(parseRule);
-      continue;
-    }
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`fault ${k} must be a number >= 0`);
-    if ((k === 'throttleRate' || k === 'errorRate') && v > 1) throw new Error(`fault ${k} is a fraction from 0 to 1`);
-    if (k === 'seed' && !Number.isInteger(v)) throw new Error('fault seed must be a whole number');
-    out[k as NumericFault] = v;
-  }
-  return out;
-}
-
 /** The load balancer, target group or hosted zone a request is about, read before it is handled. */
 function requestTarget(service: FakeCall['service'], params: URLSearchParams, pathname: string): string {
   if (service === 'route53') return /\/hostedzone\/([^/]+)/.exec(pathname)?.[1] ?? '';
   if (service === 'elb') return params.get('LoadBalancerName') ?? params.get('LoadBalancerNames.member.1') ?? '';
   return params.get('TargetGroupArn') ?? params.get('Names.member.1') ?? params.get('Name') ?? '';
-}
-
-function ruleMatches(rule: CallRule, service: FakeCall['service'], operation: string, target: string): boolean {
-  if (rule.count !== undefined && rule.count <= 0) return false;
-  if (rule.service !== undefined && rule.service !== service) return false;
-  if (rule.operation !== undefined && rule.operation !== operation) return false;
-  // A target group rule may name the group; calls name it by ARN (`…:targetgroup/<name>/<id>`).
-  if (rule.target !== undefined && rule.target !== target && !target.includes(`:targetgroup/${rule.target}/`))
-    return false;
-  return true;
 }
 
 /** Starts the local AWS endpoint: Classic ELB, ELBv2 and Route53 on one port, plus `/_fake/*` control routes. */
@@ -257,23 +129,14 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       throw new Error(`the state file ${options.statePath} is not valid: ${(e as Error).message}`, { cause: e });
     }
   }
-  const faults: Faults = {
-    latencyMs: options.latencyMs ?? 0,
-    jitterMs: options.jitterMs ?? 0,
-    throttleRate: options.throttleRate ?? 0,
-    errorRate: options.errorRate ?? 0,
-    route53Rps: options.route53Rps ?? 0,
-    elbRps: options.elbRps ?? 0,
-    priorRequestMs: options.priorRequestMs ?? 0,
-    // Without a seed, one is drawn and logged, so a run whose random faults found something can be replayed.
-    seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
-    rules: options.rules ?? [],
-  };
+  // Without a seed, one is drawn and logged, so a run whose random faults found something can be replayed.
+  const faults = mergeFaults(defaultFaults(options.seed ?? Math.floor(Math.random() * 2 ** 31)), options);
   let random = options.random ?? seededRandom(faults.seed);
   const inFlight = new Map<number, InFlightCall>();
   let inFlightSeq = 0;
-  const route53Bucket = new TokenBucket(faults.route53Rps);
-  const elbBucket = new TokenBucket(faults.elbRps);
+  const clock = options.clock ?? Date.now;
+  const route53Throttle = new Route53Throttle(route53ThrottleConfig(faults), clock);
+  const elbBucket = new TokenBucket(faults.elbRps, faults.elbRps, clock);
   let calls: FakeCall[] = [];
   let counts: Record<string, number> = {};
   let seq = 0;
@@ -330,10 +193,10 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         } catch (e) {
           return json(res, 400, { error: (e as Error).message });
         }
-        Object.assign(faults, changed);
+        mergeFaults(faults, changed);
         if (changed.seed !== undefined) random = seededRandom(changed.seed);
-        route53Bucket.setRate(faults.route53Rps);
-        elbBucket.setRate(faults.elbRps);
+        route53Throttle.configure(route53ThrottleConfig(faults));
+        elbBucket.configure(faults.elbRps, faults.elbRps);
         logger.info('fake-aws faults changed', { ...faults });
         return json(res, 200, faults);
       }
@@ -347,6 +210,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         }
         calls = [];
         counts = {};
+        // A reset is a new account: its rate-limit buckets start full.
+        route53Throttle.fill();
+        elbBucket.fill();
         return json(res, 200, { reset: true, seq });
       }
       case 'POST /_fake/terminate': {
@@ -414,8 +280,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       }
       const delay = faults.latencyMs + (rule?.latencyMs ?? 0) + (faults.jitterMs > 0 ? random() * faults.jitterMs : 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      const bucket = service === 'route53' ? route53Bucket : elbBucket;
-      if (!bucket.take() || (faults.throttleRate > 0 && random() < faults.throttleRate)) {
+      const admitted = service === 'route53' ? route53Throttle.admitRequest(operation) : elbBucket.tryTake(1);
+      if (!admitted || (faults.throttleRate > 0 && random() < faults.throttleRate)) {
         throw new ApiError(400, 'Throttling', 'Rate exceeded');
       }
       if (faults.errorRate > 0 && random() < faults.errorRate) {
@@ -429,7 +295,10 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       }
       answer =
         service === 'route53'
-          ? handleRoute53(state, operation, url.pathname, url.searchParams, body, faults.priorRequestMs)
+          ? handleRoute53(state, operation, url.pathname, url.searchParams, body, {
+              priorRequestMs: faults.priorRequestMs,
+              throttle: route53Throttle,
+            })
           : service === 'elbv2'
             ? handleElbv2(state, region, operation, params, id)
             : handleElb(state, region, operation, params, id);

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { decodeRoute53Name } from '../util/dns-name.js';
+import { keyOf, recordKey, recordSetFromJson, recordSetToJson, type FakeRecordSet } from './route53-record.js';
+
+export { recordKey, type FakeRecordSet };
 
 /** A Classic ELB load balancer. */
 export interface FakeLoadBalancer {
@@ -23,17 +27,6 @@ export interface FakeTargetGroup {
   readonly targetType: 'instance' | 'ip';
   readonly vpcId: string;
   readonly targets: Map<string, { id: string; port: number }>;
-}
-
-/** A Route53 record set. */
-export interface FakeRecordSet {
-  /** Lower case, no trailing dot, decoded. */
-  readonly name: string;
-  readonly type: string;
-  readonly ttl: number;
-  readonly values: string[];
-  readonly setIdentifier?: string;
-  readonly weight?: number;
 }
 
 /** A Route53 hosted zone; record sets keyed `name|type|setIdentifier`. */
@@ -64,17 +57,10 @@ export interface FakeStateJson {
     >
   >;
   route53?: {
-    zones?: Record<
-      string,
-      { name: string; recordSets?: Array<{ name: string; type: string; ttl?: number; values?: string[] }> }
-    >;
+    /** Record sets in the form of {@link recordSetToJson}; `ttl` and `values` may be left out of old files. */
+    zones?: Record<string, { name: string; recordSets?: Array<Partial<FakeRecordSet>> }>;
   };
   terminated?: Record<string, string[]>;
-}
-
-/** The key of a record set in a zone. */
-export function recordKey(name: string, type: string, setIdentifier?: string): string {
-  return `${name}|${type}|${setIdentifier ?? ''}`;
 }
 
 function zoneName(s: string): string {
@@ -202,18 +188,14 @@ export class FakeAwsState {
     for (const [id, z] of Object.entries(s.route53?.zones ?? {})) {
       if (typeof z?.name !== 'string') throw new Error(`route53.zones.${id}.name must be a string`);
       const zone = this.addZone(z.name, id.replace(/^\/hostedzone\//, ''));
-      for (const r of z.recordSets ?? []) {
-        if (typeof r?.name !== 'string' || typeof r.type !== 'string') {
-          throw new Error(`route53.zones.${id}.recordSets need a name and a type`);
-        }
-        const name = zoneName(r.name);
-        zone.recordSets.set(recordKey(name, r.type), {
-          name,
-          type: r.type,
-          ttl: r.ttl ?? 300,
-          values: [...(r.values ?? [])],
-        });
-      }
+      if (!Array.isArray(z.recordSets ?? [])) throw new Error(`route53.zones.${id}.recordSets must be a list`);
+      (z.recordSets ?? []).forEach((r, i) => {
+        const where = `route53.zones.${id}.recordSets[${i}]`;
+        if (typeof r?.name !== 'string') throw new Error(`${where} needs a name and a type`);
+        // Names are kept decoded (`*`, not `\052`), as ChangeResourceRecordSets stores them.
+        const set = recordSetFromJson(r, where, decodeRoute53Name(r.name));
+        zone.recordSets.set(keyOf(set), set);
+      });
     }
     for (const [region, ids] of Object.entries(s.terminated ?? {})) {
       if (!Array.isArray(ids)) throw new Error(`terminated.${region} must be a list`);
@@ -242,16 +224,14 @@ export class FakeAwsState {
         };
       }
     }
-    const zones: Record<
-      string,
-      { name: string; recordSets: Array<{ name: string; type: string; ttl: number; values: string[] }> }
-    > = {};
+    const zones: Record<string, { name: string; recordSets: FakeRecordSet[] }> = {};
+    const order = (r: FakeRecordSet): string => `${r.name}\u0000${r.type}\u0000${r.setIdentifier ?? ''}`;
     for (const z of this.zones.values()) {
       zones[z.id] = {
         name: z.name,
         recordSets: [...z.recordSets.values()]
-          .map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, values: [...r.values] }))
-          .sort((a, b) => (a.name === b.name ? (a.type < b.type ? -1 : 1) : a.name < b.name ? -1 : 1)),
+          .sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))
+          .map(recordSetToJson),
       };
     }
     const terminated: Record<string, string[]> = {};

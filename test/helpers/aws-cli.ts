@@ -6,6 +6,15 @@ const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 
 /** Runs the AWS CLI against an endpoint with test credentials in us-east-1; JSON output. */
 export function runAws(endpoint: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runAwsWithEnv(endpoint, {}, ...args);
+}
+
+/** {@link runAws} with more environment variables, e.g. `AWS_MAX_ATTEMPTS: '1'` to see an error the CLI would retry. */
+export function runAwsWithEnv(
+  endpoint: string,
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       AWS,
@@ -18,6 +27,7 @@ export function runAws(endpoint: string, ...args: string[]): Promise<{ code: num
           AWS_DEFAULT_REGION: 'us-east-1',
           AWS_PAGER: '',
           AWS_EC2_METADATA_DISABLED: 'true',
+          ...env,
         },
         maxBuffer: 32 * 1024 * 1024,
       },
