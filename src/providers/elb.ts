@@ -114,6 +114,11 @@ export class ElbProvider implements MembershipProvider {
   }
 
   /** @inheritdoc */
+  forgetRecentWrites(): void {
+    this.recent.clear();
+  }
+
+  /** @inheritdoc */
   async readMembers(target: MembershipTarget): Promise<string[]> {
     return this.recent.apply(ledgerKey(target), await this.describe(target));
   }

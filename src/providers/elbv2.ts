@@ -101,6 +101,11 @@ export class Elbv2Provider implements MembershipProvider {
   }
 
   /** @inheritdoc */
+  forgetRecentWrites(): void {
+    this.recent.clear();
+  }
+
+  /** @inheritdoc */
   readMembers(target: MembershipTarget): Promise<string[]> {
     return this.withGroup(target, async (g) => {
       const res = await this.clients

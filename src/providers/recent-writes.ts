@@ -26,6 +26,11 @@ export class RecentWrites {
     for (const member of members) m.set(member, { registered, at });
   }
 
+  /** Forgets every write: describes are believed again. */
+  clear(): void {
+    this.writes.clear();
+  }
+
   /** The members a describe reported, corrected by the writes it may not show yet. */
   apply(target: string, seen: readonly string[]): string[] {
     const m = this.writes.get(target);

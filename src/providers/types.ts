@@ -26,6 +26,11 @@ export interface MembershipProvider {
    * region whose listing no read has used yet, it adds the names to that listing.
    */
   prefetch?(region: string, names: readonly string[]): void;
+  /**
+   * Forgets the writes made a moment ago that count over describes not showing them yet (AWS's reads lag its writes):
+   * a full pass (resync, SIGHUP) believes AWS as it answers, to repair changes made by hand.
+   */
+  forgetRecentWrites?(): void;
 }
 
 /** The two address families lbmanager manages in Route53. */

@@ -337,6 +337,9 @@ export class Reconciler {
   /** Marks every known target dirty (drift repair). `now` cuts backoff waits short (an operator asked). */
   markAll(now: boolean): void {
     this.rejected.clear();
+    // A full pass repairs drift: what AWS says now is the truth, whatever lbmanager wrote a moment ago.
+    this.options.providers.elb.forgetRecentWrites?.();
+    this.options.providers.elbv2?.forgetRecentWrites?.();
     this.prefetchMembership();
     this.markEvery(now);
   }
