@@ -215,25 +215,39 @@ export async function fakeBackend(): Promise<AwsBackend> {
   return new SdkBackend('fake-aws', fake.url, () => fake.close());
 }
 
+/**
+ * One EC2 Query API call to moto (RunInstances, CreateVpc…): enough for the few calls the tests need, with no EC2 SDK
+ * client among the dependencies. Returns the XML answer.
+ */
+export async function motoEc2(
+  url: string,
+  region: string,
+  action: string,
+  params: Record<string, string>,
+): Promise<string> {
+  const body = new URLSearchParams({ Action: action, Version: '2016-11-15', ...params });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Authorization: `AWS4-HMAC-SHA256 Credential=${TEST_CREDENTIALS.accessKeyId}/20260101/${region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`moto ec2 ${action}: ${res.status} ${text.slice(0, 500)}`);
+  return text;
+}
+
 /** moto_server on a free loopback port; EC2 instances, VPCs and subnets are created there for real. */
 export async function motoBackend(): Promise<AwsBackend> {
   const moto: MotoServer = await startMoto();
-  // EC2's Query API is enough for the few calls the scenarios need: no EC2 SDK client among the dependencies.
-  const ec2 = async (region: string, action: string, params: Record<string, string>): Promise<string> => {
-    const body = new URLSearchParams({ Action: action, Version: '2016-11-15', ...params });
-    const res = await fetch(moto.url, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Authorization: `AWS4-HMAC-SHA256 Credential=${TEST_CREDENTIALS.accessKeyId}/20260101/${region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`moto ec2 ${action}: ${res.status} ${text.slice(0, 500)}`);
-    return text;
-  };
-  return new SdkBackend('moto', moto.url, () => moto.stop(), ec2);
+  return new SdkBackend(
+    'moto',
+    moto.url,
+    () => moto.stop(),
+    (region, action, params) => motoEc2(moto.url, region, action, params),
+  );
 }
 
 /** Both backends, each started when a scenario asks for it. */

@@ -10,15 +10,7 @@ import { startTestFakeAws } from '../helpers/fake-aws.js';
 // name), a CNAME, a wildcard, other types, and names around them that sort close.
 let fake: FakeAwsServer;
 let clients: AwsClients;
-const names = [
-  'www.r.test',
-  '*.r.test',
-  'apex.r.test',
-  'w.r.test',
-  'c.r.test',
-  '0.r.test',
-  'none.r.test',
-];
+const names = ['www.r.test', '*.r.test', 'apex.r.test', 'w.r.test', 'c.r.test', '0.r.test', 'none.r.test'];
 
 before(async () => {
   fake = await startTestFakeAws({ route53Rps: 0 });

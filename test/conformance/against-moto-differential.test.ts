@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import type { FakeAwsServer } from '../../src/fake-aws/server.js';
+import { motoEc2, TEST_CREDENTIALS } from '../helpers/aws-backend.js';
+import { startTestFakeAws } from '../helpers/fake-aws.js';
+import { startMoto, type MotoServer } from '../helpers/moto-server.js';
+import { CASES, type Endpoint, type Outcome } from './differential-cases.js';
+
+/**
+ * Where moto (5.x) is known to differ from AWS. For each, AWS's documentation says what AWS does, and lbmanager's fake
+ * does that; moto's answer is recorded too, so that a moto that changes is noticed. No row may be a difference the
+ * fake could model: the fake follows AWS everywhere.
+ */
+const DIFFERENCES: Record<string, { aws: Partial<Outcome>; moto: Partial<Outcome>; why: string; reference: string }> = {
+  'elb-register-terminated': {
+    aws: { status: 400, code: 'InvalidInstance', state: 0 },
+    moto: { status: 200, code: 'ok', state: 1 },
+    why: 'Classic ELB refuses an instance that is not running; moto never checks that an instance exists or runs',
+    reference:
+      'https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_RegisterInstancesWithLoadBalancer.html',
+  },
+  'elb-register-answer-lists-members': {
+    aws: { state: 2 },
+    moto: { state: 0 },
+    why: "the answer's Instances is the load balancer's updated list; moto answers an empty list",
+    reference:
+      'https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_RegisterInstancesWithLoadBalancer.html',
+  },
+  'elb-register-missing-lb': {
+    aws: { status: 400, code: 'LoadBalancerNotFound' },
+    moto: { status: 500 },
+    why: 'registering with a load balancer that does not exist fails with LoadBalancerNotFound (AccessPointNotFound); moto fails with an internal error',
+    reference:
+      'https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_RegisterInstancesWithLoadBalancer.html',
+  },
+  'elbv2-register-instance-two-ports': {
+    aws: { status: 200, code: 'ok', state: 2 },
+    moto: { status: 200, code: 'ok', state: 1 },
+    why: 'a target is (Id, Port): one instance on two ports is two targets; moto keeps one port per instance',
+    reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetDescription.html',
+  },
+  'route53-wildcard-listed-escaped': {
+    aws: { state: ['\\052'] },
+    moto: { state: ['*'] },
+    why: 'Route53 lists `*` as the octal escape \\052 (and sorts by it); moto lists `*`',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html',
+  },
+  'route53-delete-missing': {
+    aws: { status: 400, code: 'InvalidChangeBatch' },
+    moto: { status: 400, code: 'InvalidInput' },
+    why: 'deleting a set that is not there fails the batch with InvalidChangeBatch ("…but it was not found"); moto answers InvalidInput',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html',
+  },
+  'route53-delete-values-differ': {
+    aws: { status: 400, code: 'InvalidChangeBatch', state: 1 },
+    moto: { status: 400, code: 'InvalidInput', state: 1 },
+    why: 'a DELETE whose values differ from the set fails the batch with InvalidChangeBatch ("…the values provided do not match the current values"); moto answers InvalidInput',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html',
+  },
+  'route53-create-existing': {
+    aws: { status: 400, code: 'InvalidChangeBatch' },
+    moto: { status: 200, code: 'ok' },
+    why: 'CREATE of a set that exists fails the batch ("…but it already exists"); moto replaces it',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_Change.html',
+  },
+  'route53-plain-beside-weighted': {
+    aws: { status: 400, code: 'InvalidChangeBatch', state: 1 },
+    moto: { status: 200, code: 'ok', state: 2 },
+    why: 'a plain set cannot stand beside weighted sets of its name and type; moto accepts the mix',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html',
+  },
+  'route53-delete-without-identifier': {
+    aws: { status: 400, code: 'InvalidChangeBatch', state: 2 },
+    moto: { status: 200, code: 'ok', state: 0 },
+    why: 'a DELETE must match a set exactly, SetIdentifier included; moto deletes every set of that name and type',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html',
+  },
+  'route53-cname-conflict': {
+    aws: { status: 400, code: 'InvalidChangeBatch', state: 1 },
+    moto: { status: 200, code: 'ok', state: 2 },
+    why: 'a CNAME excludes every other set at its name; moto accepts an A beside it',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html#CNAMEFormat',
+  },
+};
+
+/** The outcome with only the fields a row states, to compare with it. */
+const pick = (o: Outcome, fields: Partial<Outcome>): Partial<Outcome> =>
+  Object.fromEntries(Object.keys(fields).map((k) => [k, o[k as keyof Outcome]]));
+
+function clients(url: string): Pick<Endpoint, 'elb' | 'elbv2' | 'route53'> {
+  const config = { region: 'us-east-1', endpoint: url, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+  return {
+    elb: new ElasticLoadBalancingClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    route53: new Route53Client(config),
+  };
+}
+
+describe('the fake against moto: every operation lbmanager calls, every error it handles', () => {
+  let fake: FakeAwsServer;
+  let moto: MotoServer;
+  let onFake: Endpoint;
+  let onMoto: Endpoint;
+  const results = new Map<string, { fake: Outcome; moto: Outcome }>();
+
+  before(async () => {
+    // Route53's buckets are the fake's alone (moto has none): off here, where requests come fast.
+    [fake, moto] = await Promise.all([startTestFakeAws({ route53Rps: 0 }), startMoto()]);
+    let n = 0;
+    onFake = {
+      ...clients(fake.url),
+      vpcId: 'vpc-00000000000000001',
+      instances: (count) =>
+        Promise.resolve(Array.from({ length: count }, () => `i-${(0xa000000 + ++n).toString(16).padStart(17, '0')}`)),
+      terminated: async () => {
+        const id = `i-${(0xd000000 + ++n).toString(16).padStart(17, '0')}`;
+        await fetch(`${fake.url}/_fake/terminate`, {
+          method: 'POST',
+          body: JSON.stringify({ region: 'us-east-1', instances: [id] }),
+        });
+        return id;
+      },
+    };
+    const ec2 = (action: string, params: Record<string, string>) => motoEc2(moto.url, 'us-east-1', action, params);
+    const vpc = /<vpcId>([^<]+)<\/vpcId>/.exec(await ec2('CreateVpc', { CidrBlock: '10.0.0.0/16' }))?.[1] ?? '';
+    await ec2('CreateSubnet', { VpcId: vpc, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' });
+    const run = async (count: number): Promise<string[]> => {
+      const xml = await ec2('RunInstances', { ImageId: 'ami-12345678', MinCount: `${count}`, MaxCount: `${count}` });
+      return [...xml.matchAll(/<instanceId>(i-[0-9a-f]+)<\/instanceId>/g)].map((m) => m[1] as string);
+    };
+    onMoto = {
+      ...clients(moto.url),
+      vpcId: vpc,
+      instances: run,
+      terminated: async () => {
+        const [id] = await run(1);
+        await ec2('TerminateInstances', { 'InstanceId.1': id ?? '' });
+        return id ?? '';
+      },
+    };
+  });
+  after(async () => {
+    for (const e of [onFake, onMoto]) for (const c of [e.elb, e.elbv2, e.route53]) c.destroy();
+    await Promise.all([fake.close(), moto.stop()]);
+    const actions = new Set(CASES.map((c) => c.action));
+    process.stdout.write(
+      `differential: ${CASES.length} requests over ${actions.size} AWS actions; ` +
+        `${CASES.length - Object.keys(DIFFERENCES).length} answered alike, ${Object.keys(DIFFERENCES).length} known ` +
+        'differences where moto departs from AWS and the fake follows AWS\n',
+    );
+  });
+
+  for (const c of CASES) {
+    test(`${c.action} — ${c.id}`, async () => {
+      const [f, m] = [await c.run(onFake), await c.run(onMoto)];
+      results.set(c.id, { fake: f, moto: m });
+      const known = DIFFERENCES[c.id];
+      if (!known) {
+        assert.deepEqual(f, m, 'the fake answers as moto does');
+        return;
+      }
+      assert.deepEqual(pick(f, known.aws), known.aws, `the fake does what AWS does: ${known.why} (${known.reference})`);
+      assert.deepEqual(pick(m, known.moto), known.moto, `moto still differs as recorded: ${known.why}`);
+    });
+  }
+
+  test('every AWS action of the README IAM policy is exercised', () => {
+    const actions = new Set(CASES.map((c) => c.action));
+    for (const a of [
+      'elasticloadbalancing:DescribeLoadBalancers',
+      'elasticloadbalancing:RegisterInstancesWithLoadBalancer',
+      'elasticloadbalancing:DeregisterInstancesFromLoadBalancer',
+      'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:RegisterTargets',
+      'elasticloadbalancing:DeregisterTargets',
+      'route53:ListResourceRecordSets',
+      'route53:ChangeResourceRecordSets',
+    ]) {
+      assert.ok(actions.has(a), a);
+    }
+  });
+});
