@@ -6,7 +6,7 @@ import { registerFakeAwsCommand } from './commands/fake-aws.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
-import { UsageError } from './config-flags.js';
+import { UsageError } from './config/flags.js';
 import { maskUrlCredentials } from './util/mask-url.js';
 import { VERSION } from './util/version.js';
 

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Reconciler } from '../reconcile/reconciler.js';
+import { parseListen } from '../util/listen.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -57,14 +58,6 @@ export function notReadyReason(s: AdminSources): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Parses `host:port` (IPv6 hosts in brackets). */
-export function parseListen(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen);
-  const port = Number(m?.[3]);
-  if (!m || port > 65535) throw new Error(`expected host:port such as 127.0.0.1:9180, or off, got "${listen}"`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Command } from 'commander';
-import { addFlags, intIn, resolveFlags, UsageError, type FlagDef } from '../config-flags.js';
-import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config.js';
-import { SECRET_VARIABLES } from '../config-credentials.js';
+import { addFlags, intIn, resolveFlags, UsageError, type FlagDef } from '../config/flags.js';
+import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config/daemon.js';
+import { SECRET_VARIABLES } from '../config/credentials.js';
 import { Announcer } from '../etcd/announcer.js';
 import { createEtcdClient } from '../etcd/client.js';
 import { parseKey } from '../tree/keys.js';

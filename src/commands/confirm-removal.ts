@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { addFlags, intIn, resolveFlags, UsageError, type FlagDef } from '../config-flags.js';
-import { daemonConfig, DAEMON_FLAGS, ETCD_FLAGS, LOG_FLAGS } from '../config.js';
+import { addFlags, intIn, resolveFlags, UsageError, type FlagDef } from '../config/flags.js';
+import { daemonConfig, DAEMON_FLAGS, ETCD_FLAGS, LOG_FLAGS } from '../config/daemon.js';
 import { createEtcdClient } from '../etcd/client.js';
 import { confirmationKey, encodeConfirmation } from '../etcd/confirmations.js';
 import type { RemovalConfirmation } from '../plan/removal-guard.js';

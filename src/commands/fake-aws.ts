@@ -1,8 +1,8 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { parseListen } from '../admin/server.js';
-import { addFlags, intIn, nonEmpty, numberIn, oneOf, resolveFlags, UsageError, type FlagDef } from '../config-flags.js';
+import { parseListen } from '../util/listen.js';
+import { addFlags, intIn, nonEmpty, numberIn, oneOf, resolveFlags, UsageError, type FlagDef } from '../config/flags.js';
 import { ROUTE53_ACCOUNT_BUCKET, ROUTE53_CHANGE_BUCKET, ROUTE53_UPSERT_CHANGES } from '../fake-aws/route53-throttle.js';
 import { startFakeAws } from '../fake-aws/server.js';
 import { FakeAwsState } from '../fake-aws/state.js';

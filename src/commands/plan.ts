@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import PQueue from 'p-queue';
-import { addFlags, oneOf, type FlagDef } from '../config-flags.js';
-import { daemonConfig, DAEMON_FLAGS, type DaemonConfig } from '../config.js';
+import { addFlags, type FlagDef } from '../config/flags.js';
+import { daemonConfig, DAEMON_FLAGS, type DaemonConfig } from '../config/daemon.js';
 import { createEtcdClient } from '../etcd/client.js';
 import { readSnapshot } from '../etcd/source.js';
 import { StateRecord } from '../etcd/state-record.js';
@@ -16,7 +16,8 @@ import {
   type SyncPlan,
   type TargetPlan,
 } from '../plan/sync-plan.js';
-import { AwsCallError, type ZoneRecords } from '../providers/types.js';
+import { AwsCallError } from '../providers/types.js';
+import type { ZoneRecords } from '../plan/records.js';
 import type { Providers } from '../reconcile/reconciler.js';
 import { TreeIndex } from '../tree/tree-index.js';
 import { targetId, type Route53Target, type Target } from '../tree/types.js';
@@ -24,12 +25,10 @@ import { canonicalIp } from '../util/ip.js';
 import { createLogger } from '../util/logger.js';
 import { maskUrlCredentials } from '../util/mask-url.js';
 import { buildProviders } from './run.js';
-import { write } from './validate.js';
+import { OUTPUT_FLAG, outputFormat } from '../config/output.js';
+import { write } from '../util/output.js';
 
-const FLAGS: readonly FlagDef[] = [
-  ...DAEMON_FLAGS,
-  { flags: '--output <format>', description: 'text or json', parse: oneOf(['text', 'json'] as const), default: 'text' },
-];
+const FLAGS: readonly FlagDef[] = [...DAEMON_FLAGS, OUTPUT_FLAG];
 
 /** Adds `lbmanager plan`: what a sync would change, applying nothing. */
 export function registerPlanCommand(program: Command): void {
@@ -41,7 +40,7 @@ export function registerPlanCommand(program: Command): void {
   addFlags(cmd, FLAGS);
   cmd.action(async () => {
     const config = daemonConfig(cmd);
-    const output = (cmd.opts<{ output?: string }>().output ?? process.env.LBM_OUTPUT ?? 'text') as 'text' | 'json';
+    const output = outputFormat(cmd);
     let code: number;
     try {
       const plan = await computePlan(config);

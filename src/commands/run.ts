@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { Metrics } from '../admin/metrics.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
-import { addFlags } from '../config-flags.js';
-import { daemonConfig, DAEMON_FLAGS, type DaemonConfig } from '../config.js';
+import { addFlags } from '../config/flags.js';
+import { daemonConfig, DAEMON_FLAGS, type DaemonConfig } from '../config/daemon.js';
 import { createEtcdClient } from '../etcd/client.js';
 import { ConfirmationWatch } from '../etcd/confirmations.js';
 import { LeaseElection, NoElection, type Leadership } from '../etcd/election.js';

@@ -1,25 +1,18 @@
 import type { Command } from 'commander';
-import { addFlags, oneOf, type FlagDef } from '../config-flags.js';
-import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config.js';
+import { addFlags, type FlagDef } from '../config/flags.js';
+import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config/daemon.js';
 import { createEtcdClient } from '../etcd/client.js';
 import { readSnapshot } from '../etcd/source.js';
 import { parseKey } from '../tree/keys.js';
 import type { MalformedKey } from '../tree/types.js';
 import { maskUrlCredentials } from '../util/mask-url.js';
-
-/** Writes to stdout and waits until it is flushed: process.exit would cut a large answer to a pipe short. */
-export function write(text: string): Promise<void> {
-  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
-}
+import { OUTPUT_FLAG, outputFormat } from '../config/output.js';
+import { write } from '../util/output.js';
 
 /** Exit codes of `lbmanager validate`. */
 export const VALIDATE_EXIT = { clean: 0, malformed: 1, error: 2 } as const;
 
-const FLAGS: readonly FlagDef[] = [
-  ...ETCD_FLAGS,
-  ...LOG_FLAGS,
-  { flags: '--output <format>', description: 'text or json', parse: oneOf(['text', 'json'] as const), default: 'text' },
-];
+const FLAGS: readonly FlagDef[] = [...ETCD_FLAGS, ...LOG_FLAGS, OUTPUT_FLAG];
 
 /** Adds `lbmanager validate`: lists the malformed keys of the tree and why. */
 export function registerValidateCommand(program: Command): void {
@@ -29,7 +22,7 @@ export function registerValidateCommand(program: Command): void {
   addFlags(cmd, FLAGS);
   cmd.action(async () => {
     const config = daemonConfig(cmd);
-    const output = (cmd.opts<{ output?: string }>().output ?? process.env.LBM_OUTPUT ?? 'text') as 'text' | 'json';
+    const output = outputFormat(cmd);
     const client = createEtcdClient(config.etcd);
     let code: number;
     try {

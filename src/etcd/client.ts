@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConstantBackoff, handleWhen, noop, retry, type IBackoff } from 'cockatiel';
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
-import type { EtcdSettings } from '../config.js';
+import type { EtcdSettings } from '../config/daemon.js';
 
 /** Deadline of unary etcd calls: a hung call must not block startup or a resync forever. */
 export const ETCD_CALL_TIMEOUT_MS = 5000;

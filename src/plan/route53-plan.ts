@@ -1,4 +1,4 @@
-import type { ForeignKind, RecordChange, RecordType, ZoneRecords } from '../providers/types.js';
+import type { ForeignKind, RecordChange, RecordType, ZoneRecords } from './records.js';
 import { canonicalIp } from '../util/ip.js';
 import type { Policy } from './membership-plan.js';
 

@@ -1,4 +1,4 @@
-import type { RecordChange } from '../providers/types.js';
+import type { RecordChange } from './records.js';
 import type { MemberClass, Target } from '../tree/types.js';
 import { HOW_TO_CONFIRM, removalsExceedLimit, tallyRemovals, type RemovalTally } from './removal-guard.js';
 

@@ -5,7 +5,7 @@ import {
   RegisterTargetsCommand,
   type TargetDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { canonicalIp } from '../util/ip.js';
+import { joinTarget, splitTarget } from '../util/targets.js';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import { RecentWrites } from './recent-writes.js';
@@ -26,27 +26,6 @@ interface GroupInfo {
 // private IP outside the group's VPC registered without AvailabilityZone=all (TargetDescription, ELBv2 API reference:
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetDescription.html).
 const ZONE_REQUIRED = /Availability Zone is required/i;
-
-/** A member string (`i-…`, `i-…:8080`, `10.0.0.5:80`, `[2001:db8::5]:80`, `2001:db8::5`) as id and optional port. */
-export function splitTarget(member: string): { id: string; port: number | undefined } {
-  if (member.startsWith('[')) {
-    const end = member.indexOf(']');
-    return { id: member.slice(1, end), port: Number(member.slice(end + 2)) };
-  }
-  const colon = member.lastIndexOf(':');
-  // One colon is host:port; more are an IPv6 address without a port.
-  if (colon > 0 && member.indexOf(':') === colon) {
-    return { id: member.slice(0, colon), port: Number(member.slice(colon + 1)) };
-  }
-  return { id: member, port: undefined };
-}
-
-/** The member string of a target: the port is left out when it is the group's default, as keys usually leave it out. */
-export function joinTarget(id: string, port: number | undefined, defaultPort: number | undefined): string {
-  const canonical = canonicalIp(id)?.address ?? id;
-  if (port === undefined || port === defaultPort) return canonical;
-  return canonical.includes(':') ? `[${canonical}]:${port}` : `${canonical}:${port}`;
-}
 
 /** Health states of targets that are on their way out (or not registered at all): not members any more. */
 const LEAVING = new Set(['draining']);

@@ -1,13 +1,5 @@
-import {
-  AwsCallError,
-  type ForeignSet,
-  type MembershipProvider,
-  type MembershipTarget,
-  type RecordChange,
-  type RecordSet,
-  type Route53Provider,
-  type ZoneRecords,
-} from './types.js';
+import { AwsCallError, type MembershipProvider, type MembershipTarget, type Route53Provider } from './types.js';
+import type { ForeignSet, RecordChange, RecordSet, ZoneRecords } from '../plan/records.js';
 
 /** One call an in-memory provider answered, for tests that count or order calls. */
 export interface MemoryCall {

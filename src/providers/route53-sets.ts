@@ -1,6 +1,6 @@
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { decodeRoute53Name } from '../util/dns-name.js';
-import type { ForeignSet, RecordSet, ZoneRecords } from './types.js';
+import type { ForeignSet, RecordSet, ZoneRecords } from '../plan/records.js';
 
 /**
  * What a set Route53 listed is to lbmanager: its own (a plain A or AAAA set: no alias target, no SetIdentifier), in

@@ -11,7 +11,8 @@ import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import type { Route53Priority } from './route53-throttle.js';
 import { ZoneRecordsBuilder } from './route53-sets.js';
-import type { RecordChange, Route53Provider, ZoneRecords } from './types.js';
+import type { Route53Provider } from './types.js';
+import type { RecordChange, ZoneRecords } from '../plan/records.js';
 import { WriteLedger } from './write-ledger.js';
 
 /**

@@ -1,3 +1,4 @@
+import type { RecordChange, ZoneRecords } from '../plan/records.js';
 import type { ElbTarget, Elbv2Target } from '../tree/types.js';
 
 /** A load balancer or target group whose members are instance ids or (ELBv2) targets. */
@@ -31,48 +32,6 @@ export interface MembershipProvider {
    * a full pass (resync, SIGHUP) believes AWS as it answers, to repair changes made by hand.
    */
   forgetRecentWrites?(): void;
-}
-
-/** The two address families lbmanager manages in Route53. */
-export type RecordType = 'A' | 'AAAA';
-
-/** An A or AAAA record set as Route53 holds it. */
-export interface RecordSet {
-  /** Lower case, no trailing dot, octal escapes (`\052`) decoded. */
-  readonly name: string;
-  readonly type: RecordType;
-  readonly ttl: number;
-  /** Exactly as Route53 returned them (needed for an exact DELETE). */
-  readonly values: readonly string[];
-}
-
-/** Why a record set at a managed name is not lbmanager's and keeps it from writing there. */
-export type ForeignKind = 'alias' | 'routing-policy' | 'cname';
-
-/**
- * A record set at a managed name that lbmanager does not own and that stands in the way of its plain A/AAAA set: an
- * alias or a routing-policy set (weighted, latency, failover, geolocation, multivalue) of that type, or a CNAME, which
- * excludes every other type at its name. An UPSERT would replace the first kind and Route53 refuses a plain set next
- * to the others.
- */
-export interface ForeignSet {
-  /** Lower case, no trailing dot, octal escapes decoded. */
-  readonly name: string;
-  readonly type: string;
-  readonly kind: ForeignKind;
-  readonly setIdentifier?: string;
-}
-
-/** What lbmanager reads of a zone: its own plain A/AAAA sets, and the sets in their way at the same names. */
-export interface ZoneRecords {
-  readonly owned: RecordSet[];
-  readonly foreign: ForeignSet[];
-}
-
-/** One change of a ChangeResourceRecordSets batch. */
-export interface RecordChange {
-  readonly action: 'UPSERT' | 'DELETE';
-  readonly set: RecordSet;
 }
 
 /** Reads and changes the A/AAAA record sets of a hosted zone. Errors are thrown as {@link AwsCallError}. */

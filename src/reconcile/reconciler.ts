@@ -3,13 +3,11 @@ import type { RemovalConfirmation } from '../plan/removal-guard.js';
 import { batchChanges, planRecordSets, type NameDesired, type RecordConflict } from '../plan/route53-plan.js';
 import {
   AwsCallError,
-  type ForeignKind,
   type MembershipProvider,
   type MembershipTarget,
-  type RecordChange,
-  type RecordType,
   type Route53Provider,
 } from '../providers/types.js';
+import type { ForeignKind, RecordChange, RecordType } from '../plan/records.js';
 import { TreeIndex, type TreeChange } from '../tree/tree-index.js';
 import {
   targetId,
@@ -25,7 +23,7 @@ import { canonicalIp } from '../util/ip.js';
 import { withDeadline } from '../providers/call-deadline.js';
 import type { Logger } from '../util/logger.js';
 import type { BackoffOptions } from './backoff.js';
-import { splitTarget } from '../providers/elbv2.js';
+import { splitTarget } from '../util/targets.js';
 import { applyIsolating } from './isolate.js';
 import { RemovalHold, type RemovalHoldState } from './removal-hold.js';
 import { WorkQueue } from './work-queue.js';

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { freePort } from '../../scripts/lib/processes.mjs';
-import { CREDENTIAL_NAMES } from '../../src/config-credentials.js';
+import { CREDENTIAL_NAMES } from '../../src/config/credentials.js';
 import { CLI } from '../helpers/cli.js';
 import { enableAuth, startEtcd } from '../helpers/etcd-server.js';
 import { fakeState, startTestFakeAws } from '../helpers/fake-aws.js';

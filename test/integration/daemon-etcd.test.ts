@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { Etcd3 } from 'etcd3';
 import { startDaemon, type Daemon } from '../../src/commands/run.js';
-import type { DaemonConfig } from '../../src/config.js';
+import type { DaemonConfig } from '../../src/config/daemon.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { startEtcd, type EtcdServer } from '../helpers/etcd-server.js';
 import { waitFor } from '../helpers/wait.js';

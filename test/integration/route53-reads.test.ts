@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { FakeAwsServer } from '../../src/fake-aws/server.js';
 import { AwsClients } from '../../src/providers/aws-clients.js';
 import { Route53AwsProvider } from '../../src/providers/route53.js';
-import type { ZoneRecords } from '../../src/providers/types.js';
+import type { ZoneRecords } from '../../src/plan/records.js';
 import { startTestFakeAws } from '../helpers/fake-aws.js';
 
 // A zone holding every kind of set lbmanager meets at its names: plain, alias, weighted (more than a page of them at one

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { notReadyReason, parseListen, type AdminSources } from '../../src/admin/server.js';
+import { notReadyReason, type AdminSources } from '../../src/admin/server.js';
+import { parseListen } from '../../src/util/listen.js';
 import type { Reconciler } from '../../src/reconcile/reconciler.js';
 
 type ReconcilerView = Pick<Reconciler, 'synced' | 'firstPassDone' | 'removalHold'>;

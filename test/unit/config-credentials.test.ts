@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
-import { addFlags, UsageError } from '../../src/config-flags.js';
-import { daemonConfig, DAEMON_FLAGS, ETCD_FLAGS, LOG_FLAGS } from '../../src/config.js';
+import { addFlags, UsageError } from '../../src/config/flags.js';
+import { daemonConfig, DAEMON_FLAGS, ETCD_FLAGS, LOG_FLAGS } from '../../src/config/daemon.js';
 
 /** `lbmanager run` (which serves the admin endpoint) parsed from args and an environment. */
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
-import { addFlags, UsageError } from '../../src/config-flags.js';
-import { daemonConfig, DAEMON_FLAGS } from '../../src/config.js';
+import { addFlags, UsageError } from '../../src/config/flags.js';
+import { daemonConfig, DAEMON_FLAGS } from '../../src/config/daemon.js';
 
 function parse(args: string[], env: NodeJS.ProcessEnv = {}) {
   const cmd = addFlags(new Command('run').exitOverride().configureOutput({ writeErr: () => undefined }), DAEMON_FLAGS);

@@ -10,7 +10,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { planMembership } from '../../src/plan/membership-plan.js';
 import { AwsClients } from '../../src/providers/aws-clients.js';
-import { Elbv2Provider, joinTarget, splitTarget } from '../../src/providers/elbv2.js';
+import { Elbv2Provider } from '../../src/providers/elbv2.js';
+import { joinTarget, splitTarget } from '../../src/util/targets.js';
 import type { AwsCallError } from '../../src/providers/types.js';
 import { TreeIndex } from '../../src/tree/tree-index.js';
 

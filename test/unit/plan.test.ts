@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { chunk, planMembership } from '../../src/plan/membership-plan.js';
 import { removalsExceedLimit, tallyRemovals } from '../../src/plan/removal-guard.js';
 import { batchChanges, changeCost, planRecordSets, ROUTE53_LIMITS } from '../../src/plan/route53-plan.js';
-import type { RecordSet } from '../../src/providers/types.js';
+import type { RecordSet } from '../../src/plan/records.js';
 
 describe('membership plan (Classic ELB, ELBv2)', () => {
   test('registers the missing and deregisters the extra', () => {

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { flagName } from '../../src/config-flags.js';
-import { DAEMON_FLAGS } from '../../src/config.js';
+import { flagName } from '../../src/config/flags.js';
+import { DAEMON_FLAGS } from '../../src/config/daemon.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

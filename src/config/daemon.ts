@@ -11,14 +11,14 @@ import {
   url,
   UsageError,
   type FlagDef,
-} from './config-flags.js';
-import { parseListen } from './admin/server.js';
-import { etcdctlAuth, readableFile, readSecret, tlsSource } from './config-credentials.js';
-import type { Policy } from './plan/membership-plan.js';
-import { DEFAULT_CHANGE_RATE, DEFAULT_REQUEST_RATE } from './providers/route53-throttle.js';
-import { normalisePrefix } from './tree/keys.js';
-import { isLoopbackHost } from './util/ip.js';
-import { LOG_LEVELS, type LogFormat, type LogLevel } from './util/logger.js';
+} from './flags.js';
+import { parseListen } from '../util/listen.js';
+import { etcdctlAuth, readableFile, readSecret, tlsSource } from './credentials.js';
+import type { Policy } from '../plan/membership-plan.js';
+import { DEFAULT_CHANGE_RATE, DEFAULT_REQUEST_RATE } from '../providers/route53-throttle.js';
+import { normalisePrefix } from '../tree/keys.js';
+import { isLoopbackHost } from '../util/ip.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../util/logger.js';
 
 /** How to reach etcd. */
 export interface EtcdSettings {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { hasUrlCredentials, maskUrlCredentials } from './util/mask-url.js';
+import { hasUrlCredentials, maskUrlCredentials } from '../util/mask-url.js';
 
 /** A bad flag or variable value; the CLI prints it and exits 64 (EX_USAGE). */
 export class UsageError extends Error {

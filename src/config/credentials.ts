@@ -3,7 +3,7 @@
 // environment of the commands `announce` runs. Never put a secret's content in a message.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from './config-flags.js';
+import { UsageError } from './flags.js';
 
 /** The secrets, by flag name; each is also the name of its systemd credential. */
 export type SecretName = 'etcd-password' | 'http-token';
