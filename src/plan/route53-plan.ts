@@ -1,3 +1,4 @@
+import type { Change } from './changes.js';
 import type { ForeignKind, RecordChange, RecordType, ZoneRecords } from './records.js';
 import { canonicalIp } from '../util/ip.js';
 import type { Policy } from './membership-plan.js';
@@ -36,18 +37,10 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
   return true;
 }
 
-/** A family of a managed name that holds a set lbmanager does not own: nothing is written there. */
-export interface RecordConflict {
+/** What a sync does to one managed name: its record set changes and conflicts, A before AAAA. */
+export interface NamePlan {
   readonly fqdn: string;
-  readonly type: RecordType;
-  /** What is in the way: an alias or routing-policy set of that type, or a CNAME at the name. */
-  readonly with: ForeignKind;
-}
-
-/** The changes of a zone's managed names, and the families left alone because another set is in the way. */
-export interface RecordPlan {
-  readonly changes: RecordChange[];
-  readonly conflicts: RecordConflict[];
+  readonly changes: readonly Change[];
 }
 
 /**
@@ -62,46 +55,54 @@ export function planRecordSets(
   actual: ZoneRecords,
   ttl: number,
   policy: Policy,
-): RecordPlan {
+): NamePlan[] {
   const current = new Map(actual.owned.map((s) => [`${s.name}/${s.type}`, s] as const));
   const blocked = new Map<string, ForeignKind>();
   for (const f of actual.foreign) {
     if (f.kind === 'cname') for (const { type } of FAMILIES) blocked.set(`${f.name}/${type}`, 'cname');
     else if (!blocked.has(`${f.name}/${f.type}`)) blocked.set(`${f.name}/${f.type}`, f.kind);
   }
-  const changes: RecordChange[] = [];
-  const conflicts: RecordConflict[] = [];
+  const plans: NamePlan[] = [];
   for (const n of [...names].sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0))) {
+    const changes: Change[] = [];
     for (const { type, family } of FAMILIES) {
       const want = new Set(n.members.filter((m) => canonicalIp(m)?.family === family));
       const have = current.get(`${n.fqdn}/${type}`);
       const inTheWay = blocked.get(`${n.fqdn}/${type}`);
       if (inTheWay !== undefined) {
-        if (want.size > 0) conflicts.push({ fqdn: n.fqdn, type, with: inTheWay });
+        if (want.size > 0) changes.push({ kind: 'conflict', type, with: inTheWay });
         continue;
       }
+      const haveSet = have ? canonicalSet(have.values) : new Set<string>();
       if (want.size === 0) {
-        if (have && policy === 'sync') changes.push({ action: 'DELETE', set: have });
+        if (have && policy === 'sync') changes.push({ kind: 'delete', set: have, removes: [...haveSet].sort() });
         continue;
       }
+      const adds = [...want].filter((m) => !haveSet.has(m)).sort();
       if (!have) {
-        changes.push({ action: 'UPSERT', set: { name: n.fqdn, type, ttl, values: [...want].sort() } });
+        changes.push({ kind: 'upsert', set: { name: n.fqdn, type, ttl, values: [...want].sort() }, adds, removes: [] });
         continue;
       }
-      const haveSet = canonicalSet(have.values);
       if (policy === 'upsert-only') {
-        const union = new Set([...haveSet, ...want]);
-        if (union.size !== haveSet.size) {
-          changes.push({ action: 'UPSERT', set: { name: n.fqdn, type, ttl: have.ttl, values: [...union].sort() } });
+        if (adds.length > 0) {
+          const union = [...new Set([...haveSet, ...want])].sort();
+          changes.push({
+            kind: 'upsert',
+            set: { name: n.fqdn, type, ttl: have.ttl, values: union },
+            adds,
+            removes: [],
+          });
         }
         continue;
       }
       if (!sameSet(haveSet, want) || have.ttl !== ttl) {
-        changes.push({ action: 'UPSERT', set: { name: n.fqdn, type, ttl, values: [...want].sort() } });
+        const removes = [...haveSet].filter((m) => !want.has(m)).sort();
+        changes.push({ kind: 'upsert', set: { name: n.fqdn, type, ttl, values: [...want].sort() }, adds, removes });
       }
     }
+    plans.push({ fqdn: n.fqdn, changes });
   }
-  return { changes, conflicts };
+  return plans;
 }
 
 /** What one change costs against the limits: UPSERT counts double (Route53 treats it as a DELETE plus a CREATE). */

@@ -1,6 +1,12 @@
-import type { RecordChange } from './records.js';
 import type { MemberClass, Target } from '../tree/types.js';
-import { HOW_TO_CONFIRM, removalsExceedLimit, tallyRemovals, type RemovalTally } from './removal-guard.js';
+import { addedBy, conflictsOf, recordChangesOf, removedBy, type Change } from './changes.js';
+import {
+  DEFAULT_REMOVAL_GUARD,
+  HOW_TO_CONFIRM,
+  removalsExceedLimit,
+  tallyRemovals,
+  type RemovalTally,
+} from './removal-guard.js';
 
 /** What one sync would do to one target (a load balancer, a target group or a DNS name). */
 export interface TargetPlan {
@@ -11,14 +17,10 @@ export interface TargetPlan {
   readonly desired: readonly string[];
   /** What AWS has now; undefined when it could not be read. */
   readonly actual: readonly string[] | undefined;
-  readonly register: readonly string[];
-  readonly deregister: readonly string[];
+  /** What the sync does, as the reconciler would apply it. */
+  readonly changes: readonly Change[];
   /** Extra members left in place because the policy forbids removals. */
   readonly keptByPolicy: readonly string[];
-  /** Route53 only: the record set changes of this name. */
-  readonly recordChanges: readonly RecordChange[];
-  /** Route53 only: families of this name left alone because a set lbmanager does not own is in the way. */
-  readonly conflicts?: ReadonlyArray<{ readonly type: string; readonly with: string }>;
   /** Why the target could not be planned. */
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -36,9 +38,9 @@ export interface SyncPlan {
 /** Exit codes of `lbmanager plan`. */
 export const PLAN_EXIT = { inSync: 0, error: 1, changes: 2 } as const;
 
-/** True when the target would be changed. */
+/** True when the target would be changed (a conflict changes nothing). */
 export function hasChanges(t: TargetPlan): boolean {
-  return t.register.length > 0 || t.deregister.length > 0 || t.recordChanges.length > 0;
+  return t.changes.some((c) => c.kind !== 'conflict');
 }
 
 /** Puts the per-target plans together and decides whether the removal guard would hold. */
@@ -56,8 +58,8 @@ export function summarisePlan(
   );
   const removalsHeld =
     !guard.confirmed &&
-    sorted.some((t) => t.deregister.length > 0) &&
-    removalsExceedLimit(removals, { maxRemovalPercent: guard.maxRemovalPercent, minRemovals: 10 });
+    sorted.some((t) => removedBy(t.changes).length > 0) &&
+    removalsExceedLimit(removals, { ...DEFAULT_REMOVAL_GUARD, maxRemovalPercent: guard.maxRemovalPercent });
   return { revision, targets: sorted, malformedKeys, removals, removalsHeld };
 }
 
@@ -71,7 +73,7 @@ export function planExitCode(plan: SyncPlan): number {
 export function renderPlanText(plan: SyncPlan): string {
   const lines: string[] = [];
   for (const t of plan.targets) {
-    const conflicts = t.conflicts ?? [];
+    const conflicts = conflictsOf(t.changes);
     if (!hasChanges(t) && !t.error && t.keptByPolicy.length === 0 && conflicts.length === 0) continue;
     const cls = t.activeClass ?? 'no keys';
     lines.push(`${t.id} (${t.kind}, ${cls})`);
@@ -81,21 +83,22 @@ export function renderPlanText(plan: SyncPlan): string {
         `  ! conflict: ${c.type} is held by ${CONFLICT_WORDS[c.with] ?? c.with} lbmanager does not own; not written`,
       );
     }
-    for (const c of t.recordChanges) {
+    const records = recordChangesOf(t.changes);
+    for (const c of records) {
       const values = c.set.values.join(' ');
       lines.push(`  ${c.action === 'DELETE' ? '-' : '~'} ${c.action} ${c.set.type} ${values} (ttl ${c.set.ttl})`);
     }
-    if (t.recordChanges.length === 0) {
-      for (const m of t.register) lines.push(`  + ${m}`);
-      for (const m of t.deregister) lines.push(`  - ${m}`);
+    if (records.length === 0) {
+      for (const m of addedBy(t.changes)) lines.push(`  + ${m}`);
+      for (const m of removedBy(t.changes)) lines.push(`  - ${m}`);
     }
     for (const m of t.keptByPolicy) lines.push(`  = ${m} (kept: upsert-only policy)`);
   }
   const changed = plan.targets.filter(hasChanges);
   const failed = plan.targets.filter((t) => t.error);
-  const inConflict = plan.targets.filter((t) => (t.conflicts ?? []).length > 0);
-  const registers = changed.reduce((n, t) => n + t.register.length, 0);
-  const deregisters = changed.reduce((n, t) => n + t.deregister.length, 0);
+  const inConflict = plan.targets.filter((t) => conflictsOf(t.changes).length > 0);
+  const registers = changed.reduce((n, t) => n + addedBy(t.changes).length, 0);
+  const deregisters = changed.reduce((n, t) => n + removedBy(t.changes).length, 0);
   const summary =
     changed.length === 0 && failed.length === 0
       ? `In sync: ${plan.targets.length} targets at revision ${plan.revision}, no changes.`
@@ -139,8 +142,10 @@ export function renderPlanJson(plan: SyncPlan): string {
         ...t,
         activeClass: t.activeClass ?? null,
         actual: t.actual ?? null,
-        recordChanges: t.recordChanges.map((c) => ({ action: c.action, ...c.set })),
-        conflicts: t.conflicts ?? [],
+        register: addedBy(t.changes),
+        deregister: removedBy(t.changes),
+        recordChanges: recordChangesOf(t.changes).map((c) => ({ action: c.action, ...c.set })),
+        conflicts: conflictsOf(t.changes),
         changed: hasChanges(t),
       })),
     },

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Etcd3 } from 'etcd3';
-import { startDaemon, type Daemon } from '../../src/commands/run.js';
+import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
 import type { DaemonConfig } from '../../src/config/daemon.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { startEtcd, type EtcdServer } from '../helpers/etcd-server.js';

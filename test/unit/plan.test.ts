@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { chunk, planMembership } from '../../src/plan/membership-plan.js';
 import { removalsExceedLimit, tallyRemovals } from '../../src/plan/removal-guard.js';
-import { batchChanges, changeCost, planRecordSets, ROUTE53_LIMITS } from '../../src/plan/route53-plan.js';
+import { conflictsOf, recordChangesOf } from '../../src/plan/changes.js';
+import {
+  batchChanges,
+  changeCost,
+  planRecordSets,
+  ROUTE53_LIMITS,
+  type NamePlan,
+} from '../../src/plan/route53-plan.js';
 import type { RecordSet } from '../../src/plan/records.js';
 
 describe('membership plan (Classic ELB, ELBv2)', () => {
@@ -42,7 +49,13 @@ const planChanges = (
   owned: RecordSet[],
   ttl: number,
   policy: 'sync' | 'upsert-only',
-) => planRecordSets(names, { owned, foreign: [] }, ttl, policy).changes;
+) => recordChangesOf(planRecordSets(names, { owned, foreign: [] }, ttl, policy).flatMap((p) => p.changes));
+
+/** A zone's plans as batch changes and conflicts, the way the reconciler and `plan` read them. */
+const view = (plans: NamePlan[]) => ({
+  changes: recordChangesOf(plans.flatMap((p) => p.changes)),
+  conflicts: plans.flatMap((p) => conflictsOf(p.changes).map((c) => ({ fqdn: p.fqdn, ...c }))),
+});
 
 describe('Route53 plan', () => {
   test('UPSERTs A for IPv4 members and AAAA for IPv6 members', () => {
@@ -182,11 +195,13 @@ describe('Route53 plan: sets lbmanager does not own', () => {
   const members = ['192.0.2.1', '2001:db8::1'];
 
   test('an alias A at the name: A is a conflict, nothing replaces the alias; AAAA goes ahead', () => {
-    const plan = planRecordSets(
-      [{ fqdn: www, members }],
-      { owned: [], foreign: [{ name: www, type: 'A', kind: 'alias' }] },
-      60,
-      'sync',
+    const plan = view(
+      planRecordSets(
+        [{ fqdn: www, members }],
+        { owned: [], foreign: [{ name: www, type: 'A', kind: 'alias' }] },
+        60,
+        'sync',
+      ),
     );
     assert.deepEqual(plan.conflicts, [{ fqdn: www, type: 'A', with: 'alias' }]);
     assert.deepEqual(plan.changes, [{ action: 'UPSERT', set: set(www, 'AAAA', ['2001:db8::1']) }]);
@@ -197,26 +212,26 @@ describe('Route53 plan: sets lbmanager does not own', () => {
       { name: www, type: 'A', kind: 'routing-policy' as const, setIdentifier: 'blue' },
       { name: www, type: 'A', kind: 'routing-policy' as const, setIdentifier: 'green' },
     ];
-    const add = planRecordSets([{ fqdn: www, members }], { owned: [], foreign }, 60, 'sync');
+    const add = view(planRecordSets([{ fqdn: www, members }], { owned: [], foreign }, 60, 'sync'));
     assert.deepEqual(add.conflicts, [{ fqdn: www, type: 'A', with: 'routing-policy' }]);
     assert.deepEqual(
       add.changes.map((c) => `${c.action} ${c.set.type}`),
       ['UPSERT AAAA'],
     );
     const aaaa = set(www, 'AAAA', ['2001:db8::1']);
-    const gone = planRecordSets([{ fqdn: www, members: ['192.0.2.1'] }], { owned: [aaaa], foreign }, 60, 'sync');
+    const gone = view(planRecordSets([{ fqdn: www, members: ['192.0.2.1'] }], { owned: [aaaa], foreign }, 60, 'sync'));
     assert.deepEqual(gone.changes, [{ action: 'DELETE', set: aaaa }]);
   });
 
   test('a CNAME at the name blocks both families; no keys for a family is no conflict', () => {
     const foreign = [{ name: www, type: 'CNAME', kind: 'cname' as const }];
-    const both = planRecordSets([{ fqdn: www, members }], { owned: [], foreign }, 60, 'sync');
+    const both = view(planRecordSets([{ fqdn: www, members }], { owned: [], foreign }, 60, 'sync'));
     assert.deepEqual(
       both.conflicts.map((c) => c.type),
       ['A', 'AAAA'],
     );
     assert.deepEqual(both.changes, []);
-    const none = planRecordSets([{ fqdn: www, members: [] }], { owned: [], foreign }, 60, 'sync');
+    const none = view(planRecordSets([{ fqdn: www, members: [] }], { owned: [], foreign }, 60, 'sync'));
     assert.deepEqual(none, { changes: [], conflicts: [] });
   });
 });

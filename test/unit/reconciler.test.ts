@@ -12,6 +12,17 @@ const elbKey = (lb: string, cls: string, id: string): string => `${P}/elb/us-eas
 const dnsKey = (name: string, cls: string, ip: string): string => `${P}/route53/us-east-1/Z1/${name}/${cls}/${ip}`;
 const iid = (n: number): string => `i-${n.toString(16).padStart(8, '0')}`;
 
+/** The daemon's settings at their flag defaults. */
+const TEST_SETTINGS = {
+  policy: 'sync',
+  dryRun: false,
+  route53Ttl: 60,
+  concurrency: 16,
+  reconcileTimeoutMs: 0,
+  maxRemovalPercent: 50,
+  confirmRemoval: false,
+} as const;
+
 function setup(opts: Partial<ReconcilerOptions> = {}) {
   const elb = new MemoryMembershipProvider();
   const r53 = new MemoryRoute53Provider();
@@ -25,6 +36,7 @@ function setup(opts: Partial<ReconcilerOptions> = {}) {
     clock,
     random: () => 0,
     settleMs: 0,
+    ...TEST_SETTINGS,
     ...opts,
   });
   let rev = 1n;

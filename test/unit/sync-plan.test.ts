@@ -1,18 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { Change } from '../../src/plan/changes.js';
 import { planExitCode, renderPlanText, summarisePlan, type TargetPlan } from '../../src/plan/sync-plan.js';
 
-const target = (over: Partial<TargetPlan> & { id: string }): TargetPlan => ({
-  kind: 'elb',
-  activeClass: 'multiple',
-  desired: [],
-  actual: [],
-  register: [],
-  deregister: [],
-  keptByPolicy: [],
-  recordChanges: [],
-  ...over,
-});
+/** A target's plan; `register` and `deregister` become its add and remove changes. */
+const target = (over: Partial<TargetPlan> & { id: string; register?: string[]; deregister?: string[] }): TargetPlan => {
+  const { register = [], deregister = [], ...rest } = over;
+  return {
+    kind: 'elb',
+    activeClass: 'multiple',
+    desired: [],
+    actual: [],
+    keptByPolicy: [],
+    ...rest,
+    changes: [
+      ...register.map((member): Change => ({ kind: 'add', member })),
+      ...deregister.map((member): Change => ({ kind: 'remove', member })),
+      ...(rest.changes ?? []),
+    ],
+  };
+};
 const guard = { maxRemovalPercent: 50, confirmed: false };
 
 describe('plan summary', () => {

@@ -1,0 +1,40 @@
+import type { Metrics } from '../admin/metrics.js';
+import type { DaemonConfig } from '../config/daemon.js';
+import { AwsClients, resolveLegacyCredentials } from '../providers/aws-clients.js';
+import { ElbProvider } from '../providers/elb.js';
+import { Elbv2Provider } from '../providers/elbv2.js';
+import { Route53AwsProvider, Route53Zones } from '../providers/route53.js';
+import { Route53Throttle } from '../providers/route53-throttle.js';
+import type { Route53Provider } from '../providers/types.js';
+import { userAgent } from '../util/version.js';
+
+/** Builds the AWS side: clients with lbmanager's User-Agent, providers, the shared Route53 throttle. */
+export function buildProviders(config: DaemonConfig, metrics?: Metrics) {
+  const legacy = resolveLegacyCredentials(process.env);
+  const throttle = new Route53Throttle({ requestRate: config.route53Rps, changeRate: config.route53ChangeRps });
+  const zones = new Route53Zones();
+  const clients = new AwsClients({
+    userAgent: userAgent(config.identity),
+    ...(config.elbEndpoint ? { elbEndpoint: config.elbEndpoint } : {}),
+    ...(config.elbv2Endpoint ? { elbv2Endpoint: config.elbv2Endpoint } : {}),
+    ...(config.route53Endpoint ? { route53Endpoint: config.route53Endpoint } : {}),
+    ...(legacy ? { credentials: legacy } : {}),
+    connectTimeoutMs: config.awsConnectTimeout * 1000,
+    requestTimeoutMs: config.awsRequestTimeout * 1000,
+  });
+  clients.onClient = (service, client) => {
+    // Every Route53 request of every region shares the account's buckets; listings made ahead wait behind reads.
+    if (service === 'route53') throttle.attach(client, () => zones.priority.getStore() ?? 'now');
+    metrics?.countAwsCalls(service, client);
+  };
+  const route53ByRegion = new Map<string, Route53Provider>();
+  const route53 = (region: string): Route53Provider => {
+    let p = route53ByRegion.get(region);
+    if (!p) {
+      p = new Route53AwsProvider(clients, region, { zones });
+      route53ByRegion.set(region, p);
+    }
+    return p;
+  };
+  return { clients, providers: { elb: new ElbProvider(clients), elbv2: new Elbv2Provider(clients), route53 } };
+}

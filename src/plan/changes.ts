@@ -1,0 +1,52 @@
+import type { ForeignKind, RecordChange, RecordSet, RecordType } from './records.js';
+
+/**
+ * One change a sync makes to a target, as the planner returns it: the reconciler applies these, `lbmanager plan`
+ * prints them, and the removal guard counts the members they remove, so all three read the same plan.
+ */
+export type Change =
+  /** Register a member with a load balancer or target group. */
+  | { readonly kind: 'add'; readonly member: string }
+  /** Deregister a member. */
+  | { readonly kind: 'remove'; readonly member: string }
+  /** Write a name's A or AAAA set; `adds` and `removes` are the members it gains and loses. */
+  | {
+      readonly kind: 'upsert';
+      readonly set: RecordSet;
+      readonly adds: readonly string[];
+      readonly removes: readonly string[];
+    }
+  /** Delete a name's A or AAAA set (with its exact current values); `removes` are its members. */
+  | { readonly kind: 'delete'; readonly set: RecordSet; readonly removes: readonly string[] }
+  /** Nothing is written to this family of the name: a set lbmanager does not own is in the way. */
+  | { readonly kind: 'conflict'; readonly type: RecordType; readonly with: ForeignKind };
+
+/** The members the changes remove (deregistered, or dropped from a record set). */
+export function removedBy(changes: readonly Change[]): string[] {
+  return changes.flatMap((c) =>
+    c.kind === 'remove' ? [c.member] : c.kind === 'upsert' || c.kind === 'delete' ? [...c.removes] : [],
+  );
+}
+
+/** The members the changes add. */
+export function addedBy(changes: readonly Change[]): string[] {
+  return changes.flatMap((c) => (c.kind === 'add' ? [c.member] : c.kind === 'upsert' ? [...c.adds] : []));
+}
+
+/** The record set changes among them, as a ChangeResourceRecordSets batch takes them. */
+export function recordChangesOf(changes: readonly Change[]): RecordChange[] {
+  return changes.flatMap((c): RecordChange[] =>
+    c.kind === 'upsert'
+      ? [{ action: 'UPSERT', set: c.set }]
+      : c.kind === 'delete'
+        ? [{ action: 'DELETE', set: c.set }]
+        : [],
+  );
+}
+
+/** The conflicts among them. */
+export function conflictsOf(
+  changes: readonly Change[],
+): Array<{ readonly type: RecordType; readonly with: ForeignKind }> {
+  return changes.flatMap((c) => (c.kind === 'conflict' ? [{ type: c.type, with: c.with }] : []));
+}
