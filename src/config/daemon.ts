@@ -12,6 +12,7 @@ import {
   UsageError,
   type FlagDef,
 } from './flags.js';
+import type { EtcdSettings } from '../etcd/client.js';
 import { parseListen } from '../util/listen.js';
 import { etcdctlAuth, readableFile, readSecret, tlsSource } from './credentials.js';
 import type { Policy } from '../plan/membership-plan.js';
@@ -19,16 +20,6 @@ import { DEFAULT_CHANGE_RATE, DEFAULT_REQUEST_RATE } from '../providers/route53-
 import { normalisePrefix } from '../tree/keys.js';
 import { isLoopbackHost } from '../util/ip.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../util/logger.js';
-
-/** How to reach etcd. */
-export interface EtcdSettings {
-  readonly endpoints: string[];
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly username?: string;
-  readonly password?: string;
-}
 
 /** Everything `lbmanager run` and `plan` need, validated once. */
 export interface DaemonConfig {

@@ -1,5 +1,5 @@
 import type { Etcd3, Lease } from 'etcd3';
-import { backoffDelay } from '../reconcile/backoff.js';
+import { backoffDelay } from '../util/backoff.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 
 /** Options of {@link Announcer}. */

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { ConstantBackoff, handleWhen, noop, retry, type IBackoff } from 'cockatiel';
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
-import type { EtcdSettings } from '../config/daemon.js';
+
+/** How to reach etcd: endpoints, TLS files and credentials. */
+export interface EtcdSettings {
+  readonly endpoints: string[];
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly username?: string;
+  readonly password?: string;
+}
 
 /** Deadline of unary etcd calls: a hung call must not block startup or a resync forever. */
 export const ETCD_CALL_TIMEOUT_MS = 5000;

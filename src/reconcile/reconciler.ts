@@ -6,7 +6,7 @@ import { TreeIndex, type TreeChange } from '../tree/tree-index.js';
 import { targetId, workKey, type MalformedKey, type Target, type TreeEntry } from '../tree/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import type { BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from '../util/backoff.js';
 import { EarlyReads } from './early-reads.js';
 import { FirstPass } from './first-pass.js';
 import { syncGroup } from './group-sync.js';

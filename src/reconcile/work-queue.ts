@@ -1,5 +1,5 @@
 import { systemClock, type Clock, type TimerHandle } from '../util/clock.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../util/backoff.js';
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions<K extends string> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backoffDelay } from '../../src/reconcile/backoff.js';
+import { backoffDelay } from '../../src/util/backoff.js';
 import { WorkQueue } from '../../src/reconcile/work-queue.js';
 import { FakeClock, flush } from '../helpers/fake-clock.js';
 
