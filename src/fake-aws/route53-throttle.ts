@@ -1,4 +1,4 @@
-import { TokenBucket, type Clock } from './token-bucket.js';
+import { TokenBucket, type NowMs } from '../util/token-bucket.js';
 
 // Route53's throttling, as the developer guide page "Throttling for Amazon Route 53 API requests" describes it
 // (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/throttling-api-requests.html): two independent limits,
@@ -70,7 +70,7 @@ export class Route53Throttle {
 
   constructor(
     private config: Route53ThrottleConfig,
-    private readonly clock: Clock = Date.now,
+    private readonly clock: NowMs = Date.now,
   ) {
     this.account = new TokenBucket(config.accountBurst, config.accountRate, clock);
     this.change = new TokenBucket(config.changeBurst, config.changeRate, clock);

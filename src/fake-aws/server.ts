@@ -19,7 +19,7 @@ import {
 import { handleRoute53, route53Operation } from './route53-api.js';
 import { Route53Throttle } from './route53-throttle.js';
 import { FakeAwsState } from './state.js';
-import { TokenBucket, type Clock } from './token-bucket.js';
+import { TokenBucket, type NowMs } from '../util/token-bucket.js';
 import { NS, queryError, requestId, route53Error } from './xml.js';
 
 export { parseFaults, type CallRule, type Faults };
@@ -36,7 +36,7 @@ export interface FakeAwsOptions extends Partial<Faults> {
   /** Replaces the seeded generator of random faults (tests). */
   readonly random?: () => number;
   /** The time the rate-limit buckets see (tests drive it by hand instead of sleeping). @default Date.now */
-  readonly clock?: Clock;
+  readonly clock?: NowMs;
 }
 
 /** One answered call, as `/_fake/calls` lists it. */

@@ -1,6 +1,6 @@
 import { systemClock, type Clock, type TimerHandle } from '../util/clock.js';
 import { addBeforeSigning } from './sdk-middleware.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../util/token-bucket.js';
 
 /**
  * Route53's limits as its developer guide describes them ("Throttling for Amazon Route 53 API requests",

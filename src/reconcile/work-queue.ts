@@ -1,11 +1,14 @@
 import { systemClock, type Clock, type TimerHandle } from '../util/clock.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../util/backoff.js';
 
+/** Keys processed at once unless told otherwise. */
+export const DEFAULT_CONCURRENCY = 16;
+
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions<K extends string> {
   /** Reconciles one key; a rejection schedules a retry with backoff. */
   readonly process: (key: K) => Promise<void>;
-  /** Keys processed at once. @default 16 */
+  /** Keys processed at once. @default DEFAULT_CONCURRENCY */
   readonly concurrency?: number;
   /** @default {@link DEFAULT_BACKOFF} */
   readonly backoff?: Partial<BackoffOptions>;
@@ -60,7 +63,7 @@ export class WorkQueue<K extends string = string> {
   private pumpScheduled = false;
 
   constructor(private readonly options: WorkQueueOptions<K>) {
-    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;

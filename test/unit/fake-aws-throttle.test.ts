@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { defaultFaults, parseFaults, route53ThrottleConfig } from '../../src/fake-aws/faults.js';
 import { Route53Throttle, type Route53ThrottleConfig } from '../../src/fake-aws/route53-throttle.js';
-import { TokenBucket } from '../../src/fake-aws/token-bucket.js';
+import { TokenBucket } from '../../src/util/token-bucket.js';
 
 /** A clock that moves only when told to. */
 function manualClock(): { now: () => number; advance: (ms: number) => void } {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { changeCount, Route53Throttle } from '../../src/providers/route53-throttle.js';
-import { TokenBucket } from '../../src/providers/token-bucket.js';
+import { TokenBucket } from '../../src/util/token-bucket.js';
 import { FakeClock, flush } from '../helpers/fake-clock.js';
 
 /** Starts `n` acquisitions and returns a function telling how many have been granted so far. */

@@ -1,10 +1,11 @@
 /** Milliseconds since some fixed point; `Date.now` in production, a hand-driven value in tests. */
-export type Clock = () => number;
+export type NowMs = () => number;
 
 /**
  * A token bucket: it holds up to `capacity` tokens (the burst), gains `refillPerSecond` tokens a second (the sustained
  * rate) and discards what would overflow. A refill rate of 0 or less means the bucket does not limit at all. It starts
- * full. Time comes from an injected clock, so tests drive it without sleeping.
+ * full. Time comes from an injected clock, so tests drive it without sleeping. The daemon's Route53 throttle waits on
+ * it ({@link waitMs}, {@link take}); the fake AWS endpoint answers Throttling when {@link tryTake} fails.
  */
 export class TokenBucket {
   private tokens: number;
@@ -13,7 +14,7 @@ export class TokenBucket {
   constructor(
     private capacity: number,
     private refillPerSecond: number,
-    private readonly clock: Clock = Date.now,
+    private readonly clock: NowMs = Date.now,
   ) {
     this.tokens = capacity;
     this.last = clock();
@@ -40,6 +41,21 @@ export class TokenBucket {
     if (!this.has(n)) return false;
     if (this.limited) this.tokens -= n;
     return true;
+  }
+
+  /** Milliseconds until `n` tokens are there (0: now). More than the bucket holds waits for a full bucket. */
+  waitMs(n: number): number {
+    if (!this.limited) return 0;
+    this.refill();
+    const need = Math.min(n, this.capacity) - this.tokens;
+    return need <= 0 ? 0 : Math.ceil((need / this.refillPerSecond) * 1000);
+  }
+
+  /** Takes `n` tokens (at most a full bucket); call when {@link waitMs} says 0. */
+  take(n: number): void {
+    if (!this.limited) return;
+    this.refill();
+    this.tokens -= Math.min(n, this.capacity);
   }
 
   /** Fills the bucket to its capacity. */
