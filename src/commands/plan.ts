@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { addFlags, type FlagDef } from '../config/flags.js';
 import { daemonConfig, DAEMON_FLAGS, type DaemonConfig } from '../config/daemon.js';
 import { createEtcdClient } from '../etcd/client.js';
-import { readSnapshot } from '../etcd/source.js';
+import { readSnapshot } from '../etcd/snapshot.js';
 import { StateRecord } from '../etcd/state-record.js';
 import {
   PLAN_EXIT,

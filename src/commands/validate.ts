@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { addFlags, type FlagDef } from '../config/flags.js';
 import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config/daemon.js';
 import { createEtcdClient } from '../etcd/client.js';
-import { readSnapshot } from '../etcd/source.js';
+import { readSnapshot } from '../etcd/snapshot.js';
 import { parseKey } from '../tree/keys.js';
 import type { MalformedKey } from '../tree/types.js';
 import { maskUrlCredentials } from '../util/mask-url.js';

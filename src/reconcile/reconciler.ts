@@ -3,7 +3,7 @@ import type { RemovalConfirmation } from '../plan/removal-guard.js';
 import { withDeadline } from '../providers/call-deadline.js';
 import { AwsCallError } from '../providers/types.js';
 import { TreeIndex, type TreeChange } from '../tree/tree-index.js';
-import { targetId, workKey, type MalformedKey, type Target, type TreeEntry } from '../tree/types.js';
+import { targetId, type MalformedKey, type Target, type TreeEntry } from '../tree/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { BackoffOptions } from '../util/backoff.js';
@@ -15,6 +15,7 @@ import { Rejections } from './rejections.js';
 import { RemovalHold, type RemovalHoldState } from './removal-hold.js';
 import type { SyncContext } from './sync-context.js';
 import { TargetStatuses, type TargetStatus } from './target-status.js';
+import { WorkItems } from './work-items.js';
 import { WorkQueue } from './work-queue.js';
 import { syncZone, type ZoneName } from './zone-sync.js';
 
@@ -59,11 +60,6 @@ export interface ReconcilerOptions {
 /** How much longer than a load balancer a hosted zone waits for quiet before its reconcile. */
 const ROUTE53_SETTLE_SCALE = 4;
 
-/** What a queue key stands for: one load balancer or target group, or the dirty names of one hosted zone. */
-type WorkItem =
-  | { readonly kind: 'group'; readonly id: string }
-  | { readonly kind: 'zone'; readonly zoneId: string; readonly names: Set<string> };
-
 /**
  * Keeps AWS membership equal to the tree. It is a TreeSink: snapshots and watch events only update the view and mark
  * targets dirty; the work queue runs one reconcile per load balancer, target group or hosted zone at a time, each
@@ -74,7 +70,7 @@ export class Reconciler {
   readonly index: TreeIndex;
   private readonly queue: WorkQueue;
   private readonly known = new Map<string, Target>();
-  private readonly work = new Map<string, WorkItem>();
+  private readonly work = new WorkItems();
   private readonly statusBoard = new TargetStatuses();
   private readonly rejections: Rejections;
   private readonly hold: RemovalHold;
@@ -100,7 +96,7 @@ export class Reconciler {
       ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
       // A zone's reconcile costs requests against Route53's bucket for the whole account: wait longer for a burst to
       // end, so it becomes one change batch.
-      settleScale: (key) => (this.work.get(key)?.kind === 'zone' ? ROUTE53_SETTLE_SCALE : 1),
+      settleScale: (key) => (this.work.isZone(key) ? ROUTE53_SETTLE_SCALE : 1),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.random ? { random: options.random } : {}),
       onFailure: (key, error, failures, delayMs) => {
@@ -300,12 +296,7 @@ export class Reconciler {
     const t = this.known.get(id);
     if (!t) return;
     this.hold.invalidate(id);
-    const key = workKey(t);
-    if (t.kind === 'route53') {
-      const item = this.work.get(key);
-      if (item?.kind === 'zone') item.names.add(id);
-      else this.work.set(key, { kind: 'zone', zoneId: t.zoneId, names: new Set([id]) });
-    } else if (!this.work.has(key)) this.work.set(key, { kind: 'group', id });
+    const key = this.work.mark(id, t);
     if (now) this.queue.addNow(key);
     else this.queue.add(key);
   }
@@ -321,7 +312,7 @@ export class Reconciler {
     const started = this.clock.now();
     try {
       await withDeadline(this.options.reconcileTimeoutMs, `the reconcile of ${key}`, () =>
-        item.kind === 'zone' ? this.reconcileZone(key, item) : this.reconcileGroup(item.id),
+        item.kind === 'zone' ? this.reconcileZone(key, item.zoneId) : this.reconcileGroup(item.id),
       );
       this.options.observer?.reconciled(kind, 'ok', (this.clock.now() - started) / 1000);
     } catch (error) {
@@ -342,24 +333,14 @@ export class Reconciler {
     await syncGroup(this.context, provider, id, t);
   }
 
-  private async reconcileZone(key: string, item: Extract<WorkItem, { kind: 'zone' }>): Promise<void> {
-    // The names marked from now on wait for the next run; this one takes those marked so far.
-    const ids = [...item.names];
-    item.names.clear();
-    const names = ids
-      .map((id) => ({ id, t: this.known.get(id) }))
-      .filter((x): x is ZoneName => x.t?.kind === 'route53');
-    const first = names[0];
-    if (!first) return;
-    try {
-      await syncZone(this.context, this.options.providers.route53(first.t.region), item.zoneId, names);
-    } catch (error) {
-      // The names stay dirty: the retry after backoff reconciles them with whatever was marked meanwhile.
-      for (const id of ids) item.names.add(id);
-      throw error;
-    } finally {
-      if (item.names.size === 0 && this.work.get(key) === item) this.work.delete(key);
-    }
+  private reconcileZone(key: string, zoneId: string): Promise<void> {
+    return this.work.drainZone(key, async (ids) => {
+      const names = ids
+        .map((id) => ({ id, t: this.known.get(id) }))
+        .filter((x): x is ZoneName => x.t?.kind === 'route53');
+      const first = names[0];
+      if (first) await syncZone(this.context, this.options.providers.route53(first.t.region), zoneId, names);
+    });
   }
 
   /** Whether this target may remove members now; if not, it is reconciled again when that changes. */
@@ -379,8 +360,7 @@ export class Reconciler {
     this.known.delete(id);
     this.statusBoard.forget(id);
     this.rejections.forget(id);
-    const key = workKey(t);
-    if (this.work.get(key)?.kind === 'group') this.work.delete(key);
+    this.work.forgetGroup(t);
   }
 
   // What the guard compares with what AWS has: the desired members in AWS's form, without rejected members.
