@@ -38,7 +38,7 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** Why the daemon is not ready, or undefined when it is (DESIGN 8). */
+/** Why the daemon is not ready, or undefined when it is (README, Admin endpoint). */
 export function notReadyReason(s: AdminSources): string | undefined {
   const r = s.reconciler;
   if (!r.synced) return 'the tree has not been read completely yet (or the etcd watch is being re-established)';

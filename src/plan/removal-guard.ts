@@ -1,4 +1,4 @@
-/** Settings of the removal guard (DESIGN 4, Safety). */
+/** Settings of the removal guard (docs/architecture.md, Reconciling: Safety). */
 export interface RemovalGuardOptions {
   /** Removals above this percentage of all managed members are held. @default 50 */
   readonly maxRemovalPercent: number;
@@ -6,7 +6,7 @@ export interface RemovalGuardOptions {
   readonly minRemovals: number;
 }
 
-/** DESIGN 4: more than 50 % of all managed members, and at least 10. */
+/** docs/architecture.md, Reconciling: more than 50 % of all managed members, and at least 10. */
 export const DEFAULT_REMOVAL_GUARD: RemovalGuardOptions = { maxRemovalPercent: 50, minRemovals: 10 };
 
 /** The removals the tree implies at one moment, summed over every target. */

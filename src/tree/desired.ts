@@ -8,7 +8,7 @@ export interface MemberEntry {
   readonly modRevision: bigint;
 }
 
-/** The desired membership of one target, see DESIGN 3. */
+/** The desired membership of one target, see docs/architecture.md, Desired state. */
 export interface DesiredMembers {
   readonly activeClass: MemberClass | undefined;
   readonly members: string[];

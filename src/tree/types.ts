@@ -1,7 +1,7 @@
-/** The kinds of target the key tree can describe (DESIGN 2). */
+/** The kinds of target the key tree can describe (docs/architecture.md, Key grammar). */
 export type TargetKind = 'elb' | 'elbv2' | 'route53';
 
-/** `single`: only the newest member; `multiple`: every member (DESIGN 3). */
+/** `single`: only the newest member; `multiple`: every member (docs/architecture.md, Desired state). */
 export type MemberClass = 'single' | 'multiple';
 
 /** A Classic ELB load balancer, identified by region and name. */
@@ -63,7 +63,7 @@ export interface TreeEntry {
   readonly modRevision: bigint;
 }
 
-/** The desired membership of one target: a pure function of its keys (DESIGN 3). */
+/** The desired membership of one target: a pure function of its keys (docs/architecture.md, Desired state). */
 export interface DesiredTarget {
   readonly target: Target;
   readonly targetId: string;
@@ -85,7 +85,7 @@ export function targetId(target: Target): string {
 }
 
 /**
- * The key of the unit of serialisation (DESIGN 4): a load balancer or target group is reconciled on its own; every name
+ * The key of the unit of serialisation (docs/architecture.md, Reconciling): a load balancer or target group is reconciled on its own; every name
  * of a hosted zone is reconciled together, so the key is the zone: `route53/<zoneId>`.
  */
 export function workKey(target: Target): string {

@@ -8,7 +8,7 @@ export interface BackoffOptions {
   readonly jitter: number;
 }
 
-/** DESIGN 4: 1 s doubling, capped at 5 min. */
+/** 1 s doubling, capped at 5 min (docs/architecture.md, The flow). */
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 300_000, jitter: 0.2 };
 
 /** The delay before retry number `failures` (1 = after the first failure): base doubling, capped, minus jitter. */

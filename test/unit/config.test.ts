@@ -11,7 +11,7 @@ function parse(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('configuration', () => {
-  test('defaults follow DESIGN 6', () => {
+  test('the defaults an operator gets without any flag or variable', () => {
     const c = parse([]);
     assert.deepEqual(c.etcd.endpoints, ['http://127.0.0.1:2379']);
     assert.equal(c.prefix, '/lbManager');
