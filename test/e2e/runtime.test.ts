@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { CLI } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -29,5 +31,11 @@ describe('runtime: a supported Node, the one the project pins, everywhere', () =
     assert.equal(min, 22, 'engines: Node 22 or later (20 reached its end of life in April 2026)');
     assert.ok(Number(PINNED.slice(1).split('.')[0]) >= min, `the pinned ${PINNED} is a version engines accepts`);
     assert.ok(Number(process.versions.node.split('.')[0]) >= min, `${process.version} is a version engines accepts`);
+  });
+
+  test('lbmanager --version names the Node it runs on', () => {
+    const r = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${pkg.version} (node ${process.version})\n`);
   });
 });
