@@ -25,6 +25,9 @@ const rounds = Number(process.env.LBM_BENCH_ROUNDS ?? 5);
 const started = Date.now();
 const bench = await startBench();
 const log = (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+// The figures depend on the runtime (module loading, GC): say which one measures them. The daemon and the fake endpoint
+// run on this same binary (process.execPath): under npm, the project's own Node.
+log(`Node ${process.version} (${process.execPath}) for the benchmark, the fake endpoint and the daemon`);
 
 try {
   if (quick) {
@@ -40,7 +43,7 @@ try {
     );
     const ok = ratios.elb <= 1.5 && ratios.route53 <= 1.5;
     log(
-      `quick B2: worst run ${b2.calls.elb.max} ELB calls (lower bound ${b2.lowerBound.elb}, ${ratios.elb.toFixed(2)}x), ` +
+      `quick B2 on Node ${process.version}: worst run ${b2.calls.elb.max} ELB calls (lower bound ${b2.lowerBound.elb}, ${ratios.elb.toFixed(2)}x), ` +
         `${b2.calls.route53.max} Route53 calls (lower bound ${b2.lowerBound.route53}, ${ratios.route53.toFixed(2)}x): ` +
         (ok ? 'within 1.5x' : 'OVER 1.5x'),
     );
@@ -109,8 +112,9 @@ async function writeResults(r) {
 function tables(r) {
   const m = r.machine;
   const lines = [
-    `Measured on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB, Node ${m.node}, etcd ${m.etcd}; etcd, the fake`,
-    `endpoint, the daemon and the benchmark share the machine. Figures are median (min–max) of ${r.b1.coldStartMs.runs} runs.`,
+    `Measured on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB; runtime Node ${m.node} (the daemon, the fake`,
+    `endpoint and the benchmark), etcd ${m.etcd}; etcd, the fake endpoint, the daemon and the benchmark share the machine.`,
+    `Figures are median (min–max) of ${r.b1.coldStartMs.runs} runs.`,
     `The whole run took ${Math.round(r.durationSeconds / 60)} minutes.`,
     '',
     '| benchmark | figure | bar | |',

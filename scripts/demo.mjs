@@ -94,6 +94,8 @@ console.log(
   `fake AWS: ${fakeUrl} (load balancer "web" and target group "web-tg" in us-east-1, hosted zone ${ZONE} example.test)`,
 );
 console.log(`admin:    ${adminUrl} (/healthz /readyz /metrics /state)`);
+// npm run demo brings its own Node (devDependency `node`): say which one the demo, fake AWS and the daemon run on.
+console.log(`node:     ${process.version} (${process.execPath})`);
 
 function etcdctl(...args) {
   console.log(dim(`$ etcdctl ${args.map((a) => (a === '' ? '""' : a)).join(' ')}`));

@@ -27,6 +27,18 @@ function testFiles(dir) {
   return out;
 }
 
+// The Node the tests run on: the one running this script, which under npm is the project's own (devDependency `node`:
+// npm puts node_modules/.bin first on PATH), whatever Node the machine has; or another one named by LBM_TEST_NODE
+// (`LBM_TEST_NODE=/path/to/node npm test`, to try a supported Node besides the pinned one). Every process the tests
+// start runs on that same binary (process.execPath).
+const node = process.env.LBM_TEST_NODE || process.execPath;
+const probe = spawnSync(node, ['--version'], { encoding: 'utf8' });
+if (probe.status !== 0) {
+  console.error(`LBM_TEST_NODE=${node} is not a Node binary: ${probe.error?.message ?? probe.stderr}`);
+  process.exit(1);
+}
+console.log(`tests run on Node ${probe.stdout.trim()} (${node})`);
+
 const files = suites.flatMap((s) => (s.endsWith('.test.ts') ? [s] : testFiles(join('test', s))));
 if (files.length === 0) {
   console.error(`no test files found for ${suites.join(', ')}`);
@@ -37,7 +49,7 @@ if (suites.some((s) => s !== 'unit')) {
   const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+const r = spawnSync(node, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   env: { ...process.env, LBM_LOG_LEVEL: process.env.LBM_LOG_LEVEL ?? 'error' },
 });

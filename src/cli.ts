@@ -15,7 +15,8 @@ const EXIT_USAGE = 64;
 
 const program = new Command('lbmanager')
   .description('Keeps AWS load balancer and Route53 membership equal to a tree of keys in etcd')
-  .version(VERSION)
+  // The runtime too: which Node a host runs lbmanager on decides which AWS SDK releases it can still take.
+  .version(`${VERSION} (node ${process.version})`)
   .showHelpAfterError('(run lbmanager help for usage)')
   // Commander quotes a bad argument back: an endpoint's password must not reach the terminal with it.
   .configureOutput({ outputError: (text, write) => write(maskUrlCredentials(text)) })

@@ -14,6 +14,7 @@ test('the demo plays every flow and each step converges (demo --once exits 0)', 
   assert.equal(code, 0, out);
   assert.match(out, /every step converged/);
   assert.doesNotMatch(out, /NOT CONVERGED/);
+  assert.ok(out.includes(`node:     ${process.version} (${process.execPath})`), 'the demo says which Node it runs on');
   assert.match(out, /www\.example\.test AAAA 2001:db8::10/, 'the IPv6 member showed up as an AAAA set');
   assert.match(
     out,

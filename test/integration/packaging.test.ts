@@ -64,6 +64,19 @@ test('the Dockerfile copies what the build needs, runs as a non-root user, and c
   );
 });
 
+test('the image runs on the Node the project pins and tests with: slim, the exact version, by digest', () => {
+  const text = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8');
+  const args = new Map([...text.matchAll(/^ARG (\w+)=(\S+)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+  const bases = [...text.matchAll(/^FROM (\S+)/gm)].map((m) =>
+    (m[1] ?? '').replace(/^\$\{(\w+)\}$/, (_x, name: string) => args.get(name) ?? ''),
+  );
+  assert.ok(bases.length >= 2, 'every stage found');
+  const pinned = (pkg.devDependencies.node ?? '').replaceAll('.', '\\.');
+  for (const base of bases) {
+    assert.match(base, new RegExp(`^node:${pinned}-bookworm-slim@sha256:[0-9a-f]{64}$`), `FROM ${base}`);
+  }
+});
+
 /** The image's HEALTHCHECK command as argv (exec form), and the image's own environment. */
 function imageHealthcheck(): { argv: string[]; env: Record<string, string> } {
   const text = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
