@@ -129,6 +129,8 @@ export async function adminState(d: StackDaemon): Promise<{
     heldRemovals: string[];
     lastError: { code: string } | null;
     lastSync: string | null;
+    /** Route53 names only: the families a set lbmanager does not own keeps it from writing. */
+    conflicts?: Array<{ type: string; with: string }>;
   }>;
 }> {
   return (await (await fetch(`${d.adminUrl}/state`)).json()) as never;
