@@ -4,7 +4,7 @@
 // snapshot reader, is the floor. B4: on that daemon, 50,000 key changes (25,000 members join, then leave) as fast as
 // etcd takes them; how far the daemon's view trails etcd when the writes end, and its memory against B1's.
 import { createEtcdClient } from '../dist/etcd/client.js';
-import { readSnapshot } from '../dist/etcd/source.js';
+import { readSnapshot } from '../dist/etcd/snapshot.js';
 import {
   calls,
   clearTree,

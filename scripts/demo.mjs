@@ -6,7 +6,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureEtcd } from './ensure-tools.mjs';
-import { CLI, freePort, sleep, startEtcdServer, startProcess } from './lib/processes.mjs';
+import {
+  answersOk,
+  awsEnv,
+  CLI,
+  fakeControl,
+  freePort,
+  poll,
+  runArgs,
+  sleep,
+  startEtcdServer,
+  startFakeAwsProcess,
+  startProcess,
+} from './lib/harness.mjs';
 
 const once = process.argv.includes('--once');
 const ZONE = 'Z0DEMOEXAMPLETEST';
@@ -16,10 +28,8 @@ const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 
 const { etcdctl: etcdctlBin } = ensureEtcd();
 const etcd = await startEtcdServer();
-const fakePort = await freePort();
 const adminPort = await freePort();
 const adminUrl = `http://127.0.0.1:${adminPort}`;
-const fakeUrl = `http://127.0.0.1:${fakePort}`;
 const stateDir = mkdtempSync(join(tmpdir(), 'lbm-demo-'));
 const stateFile = join(stateDir, 'fake-aws.json');
 writeFileSync(
@@ -38,54 +48,39 @@ writeFileSync(
 
 const env = {
   ...process.env,
-  AWS_ACCESS_KEY_ID: 'AKIDDEMO',
-  AWS_SECRET_ACCESS_KEY: 'demo-secret',
-  AWS_REGION: 'us-east-1',
+  ...awsEnv('demo'),
   LBM_LOG_FORMAT: 'json',
   // The demo's children log at info whatever the caller's environment says (the test runner sets error).
   LBM_LOG_LEVEL: 'info',
 };
-const fake = startProcess(
-  process.execPath,
-  [CLI, 'fake-aws', '--listen', `127.0.0.1:${fakePort}`, '--state', stateFile],
-  {
-    env,
-  },
-);
-await fake.waitFor(/listening on/);
+const fake = await startFakeAwsProcess({ args: ['--state', stateFile], env: { LBM_LOG_LEVEL: 'info' } });
+const fakeUrl = fake.url;
 const daemon = startProcess(
   process.execPath,
   [
     CLI,
-    'run',
-    '--etcd-endpoints',
-    etcd.endpoint,
-    '--elb-endpoint',
-    fakeUrl,
-    '--elbv2-endpoint',
-    fakeUrl,
-    '--route53-endpoint',
-    fakeUrl,
-    '--identity',
-    'demo',
-    '--http-listen',
-    `127.0.0.1:${adminPort}`,
+    ...runArgs({
+      etcdEndpoint: etcd.endpoint,
+      awsUrl: fakeUrl,
+      adminListen: `127.0.0.1:${adminPort}`,
+      identity: 'demo',
+    }),
   ],
   { env },
 );
 // Ready: the tree is read and the first reconcile of every target is done.
-{
-  const end = Date.now() + 30000;
-  for (;;) {
-    const ready = await fetch(`${adminUrl}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (daemon.proc.exitCode !== null) throw new Error(`the daemon exited:\n${daemon.output()}`);
-    if (Date.now() > end) throw new Error(`the daemon did not become ready:\n${daemon.output().slice(-3000)}`);
-    await sleep(100);
-  }
+try {
+  await poll(
+    'the daemon to become ready',
+    async () => {
+      if (daemon.proc.exitCode !== null) throw new Error(`the daemon exited:\n${daemon.output()}`);
+      return answersOk(`${adminUrl}/readyz`);
+    },
+    30_000,
+    100,
+  );
+} catch (e) {
+  throw new Error(`${e.message}\n${daemon.output().slice(-3000)}`, { cause: e });
 }
 
 console.log(bold('\nlbmanager demo'));
@@ -106,7 +101,7 @@ function etcdctl(...args) {
 }
 
 async function awsHolds() {
-  const state = await (await fetch(`${fakeUrl}/_fake/state`)).json();
+  const state = await fakeControl(fakeUrl).state();
   const instances = [...(state.elb?.['us-east-1']?.web?.instances ?? [])].sort();
   const sets = (state.route53?.zones?.[ZONE]?.recordSets ?? [])
     .filter((s) => s.type === 'A' || s.type === 'AAAA')

@@ -4,19 +4,27 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Etcd3 } from 'etcd3';
-import { CLI, freePort, sleep, startEtcdServer, startProcess } from '../../scripts/lib/processes.mjs';
+import {
+  answersOk,
+  awsEnv,
+  CLI,
+  deleteKeys,
+  fakeControl,
+  freePort,
+  poll,
+  putKeys,
+  runArgs,
+  sleep,
+  startEtcdServer,
+  startFakeAwsProcess,
+  startProcess,
+} from '../../scripts/lib/harness.mjs';
 
+export { instanceId } from '../../scripts/lib/harness.mjs';
 export { sleep };
 
 /** Dummy credentials: the fake endpoint checks the signature's shape, not the secret. */
-export const AWS_ENV = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-  AWS_SECRET_ACCESS_KEY: 'bench-secret',
-  AWS_REGION: 'us-east-1',
-  LBM_LOG_FORMAT: 'json',
-  LBM_LOG_LEVEL: 'info',
-};
+export const AWS_ENV = { ...process.env, ...awsEnv('bench'), LBM_LOG_FORMAT: 'json', LBM_LOG_LEVEL: 'info' };
 
 /**
  * `LBM_BENCH_PROFILE=DIR` writes CPU profiles of the daemon and the fake endpoint to DIR, and `LBM_BENCH_NODE_ARGS`
@@ -34,16 +42,11 @@ export const now = () => performance.timeOrigin + performance.now();
 export async function startBench() {
   const etcd = await startEtcdServer({ extraArgs: ['--quota-backend-bytes=8589934592'] });
   const client = new Etcd3({ hosts: [etcd.endpoint] });
-  const fakePort = await freePort();
-  const fakeUrl = `http://127.0.0.1:${fakePort}`;
-  const fake = startProcess(process.execPath, [...nodeArgs(), CLI, 'fake-aws', '--listen', `127.0.0.1:${fakePort}`], {
-    env: { ...AWS_ENV, LBM_LOG_LEVEL: 'warn' },
-  });
-  await fake.waitFor(/listening/);
+  const fake = await startFakeAwsProcess({ nodeArgs: nodeArgs() });
   return {
     etcd,
     client,
-    fakeUrl,
+    fakeUrl: fake.url,
     async stop() {
       client.close();
       await fake.stop();
@@ -62,32 +65,25 @@ export async function startDaemon(bench, args = []) {
     [
       ...nodeArgs(),
       CLI,
-      'run',
-      '--etcd-endpoints',
-      bench.etcd.endpoint,
-      '--elb-endpoint',
-      bench.fakeUrl,
-      '--elbv2-endpoint',
-      bench.fakeUrl,
-      '--route53-endpoint',
-      bench.fakeUrl,
-      '--http-listen',
-      `127.0.0.1:${port}`,
-      '--identity',
-      'bench',
+      ...runArgs({
+        etcdEndpoint: bench.etcd.endpoint,
+        awsUrl: bench.fakeUrl,
+        adminListen: `127.0.0.1:${port}`,
+        identity: 'bench',
+      }),
       ...args,
     ],
     { env: AWS_ENV },
   );
-  for (;;) {
-    const up = await fetch(`${adminUrl}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
-    if (p.proc.exitCode !== null) throw new Error(`the daemon exited:\n${p.output().slice(-3000)}`);
-    await sleep(5);
-  }
+  await poll(
+    "the daemon's admin endpoint",
+    async () => {
+      if (p.proc.exitCode !== null) throw new Error(`the daemon exited:\n${p.output().slice(-3000)}`);
+      return answersOk(`${adminUrl}/healthz`);
+    },
+    60_000,
+    5,
+  );
   return { ...p, adminUrl, startedAt, pid: p.proc.pid };
 }
 
@@ -103,14 +99,8 @@ export async function waitReady(daemon, timeoutMs = 120_000) {
 }
 
 /** Polls `check` until it returns truthy. */
-export async function waitUntil(what, check, timeoutMs = 300_000, intervalMs = 50) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(intervalMs);
-  }
+export function waitUntil(what, check, timeoutMs = 300_000, intervalMs = 50) {
+  return poll(what, check, timeoutMs, intervalMs);
 }
 
 /** Peak and current resident memory of a process, in MB, as the kernel counts them (VmHWM, VmRSS). */
@@ -128,26 +118,10 @@ export async function metric(daemon, name) {
 }
 
 /** Writes keys in transactions of 128 puts (etcd's default limit): setting up a tree, not a measured burst. */
-export async function putAll(client, keys, value = '') {
-  for (let i = 0; i < keys.length; i += 128) {
-    await client.kv.txn({
-      compare: [],
-      success: keys.slice(i, i + 128).map((k) => ({ request_put: { key: Buffer.from(k), value: Buffer.from(value) } })),
-      failure: [],
-    });
-  }
-}
+export const putAll = (client, keys, value = '') => putKeys(client, keys, value);
 
 /** Deletes keys in transactions of 128. */
-export async function deleteAll(client, keys) {
-  for (let i = 0; i < keys.length; i += 128) {
-    await client.kv.txn({
-      compare: [],
-      success: keys.slice(i, i + 128).map((k) => ({ request_delete_range: { key: Buffer.from(k) } })),
-      failure: [],
-    });
-  }
-}
+export const deleteAll = (client, keys) => deleteKeys(client, keys);
 
 /** Puts keys one by one, `inFlight` at a time, as fast as etcd takes them: each put is its own revision and event. */
 export async function putEach(client, keys, inFlight = 64, value = '') {
@@ -177,14 +151,13 @@ export async function deleteEach(client, keys, inFlight = 64) {
 }
 
 /** The fake's state. */
-export async function fakeState(bench) {
-  return (await fetch(`${bench.fakeUrl}/_fake/state`)).json();
+export function fakeState(bench) {
+  return fakeControl(bench.fakeUrl).state();
 }
 
-/** Replaces the fake's state and empties its call log. */
+/** Replaces the fake's state and empties its call log; every fault off unless given. */
 export async function resetFake(bench, state, faults = {}) {
-  const r = await fetch(`${bench.fakeUrl}/_fake/reset`, { method: 'POST', body: JSON.stringify({ state }) });
-  if (!r.ok) throw new Error(`reset failed: ${await r.text()}`);
+  await fakeControl(bench.fakeUrl).reset(state);
   await setFaults(bench, {
     latencyMs: 0,
     jitterMs: 0,
@@ -197,14 +170,13 @@ export async function resetFake(bench, state, faults = {}) {
 }
 
 /** Sets the fake's faults. */
-export async function setFaults(bench, faults) {
-  const r = await fetch(`${bench.fakeUrl}/_fake/faults`, { method: 'POST', body: JSON.stringify(faults) });
-  if (!r.ok) throw new Error(`faults failed: ${await r.text()}`);
+export function setFaults(bench, faults) {
+  return fakeControl(bench.fakeUrl).setFaults(faults);
 }
 
 /** The fake's call log since a sequence number. */
 export async function calls(bench, since = 0) {
-  return (await (await fetch(`${bench.fakeUrl}/_fake/calls?since=${since}`)).json()).calls;
+  return (await fakeControl(bench.fakeUrl).calls(since)).calls;
 }
 
 /** The last sequence number of the fake's call log. */
@@ -226,9 +198,6 @@ export function percentile(values, p) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
-
-/** `i-` and 17 hex digits. */
-export const instanceId = (n) => `i-${n.toString(16).padStart(17, '0')}`;
 
 /** The machine, for the results table. */
 export function machine(bench) {

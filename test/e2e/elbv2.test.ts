@@ -3,11 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { runAws } from '../helpers/aws-cli.js';
 import { startCli } from '../helpers/cli.js';
 import { parsePrometheusText, value } from '../helpers/prometheus.js';
-import { adminState, startStack, waitReady, type Stack, type StackDaemon } from '../helpers/stack.js';
+import { adminState, iid, startStack, waitReady, type Stack, type StackDaemon } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const P = '/lbManager/elbv2/us-east-1';
-const I = (n: number): string => `i-${n.toString(16).padStart(17, '0')}`;
+const I = iid;
 
 describe('ELBv2 target groups end to end (real etcd, fake endpoint, built CLI)', () => {
   let s: Stack;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { awsEnv } from '../../scripts/lib/harness.mjs';
 import { CLI } from '../helpers/cli.js';
 import { startStack } from '../helpers/stack.js';
 import { parseUnit, serviceValues, syscallFilter } from '../helpers/systemd-unit.js';
@@ -54,9 +55,7 @@ async function traced(
   const p = spawn('strace', ['-f', '-qq', '-c', '-o', summary, process.execPath, CLI, ...args], {
     env: {
       ...process.env,
-      AWS_ACCESS_KEY_ID: 'AKIDLBMTEST',
-      AWS_SECRET_ACCESS_KEY: 'lbm-test-secret',
-      AWS_REGION: 'us-east-1',
+      ...awsEnv('lbmtest'),
       LBM_LOG_FORMAT: 'json',
       LBM_LOG_LEVEL: 'info',
     },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
-import { freePort } from '../../scripts/lib/processes.mjs';
+import { awsEnv, freePort } from '../../scripts/lib/harness.mjs';
 import { CREDENTIAL_NAMES } from '../../src/config/credentials.js';
 import { CLI } from '../helpers/cli.js';
 import { enableAuth, startEtcd } from '../helpers/etcd-server.js';
@@ -339,8 +339,7 @@ describe('systemd units', () => {
         LBM_ELBV2_ENDPOINT: fake.url,
         LBM_ROUTE53_ENDPOINT: fake.url,
         LBM_LOG_FORMAT: 'json',
-        AWS_ACCESS_KEY_ID: 'AKIDLBMTEST',
-        AWS_SECRET_ACCESS_KEY: 'lbm-test-secret',
+        ...awsEnv('lbmtest'),
       },
       { credstore, files: { '/etc/lbmanager/lbmanager.env': join(SYSTEMD_DIR, 'lbmanager.env.example') } },
     );

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { awsEnv, CLI } from '../../scripts/lib/harness.mjs';
 
 /** The built CLI (`npm run build` first; the test runner does it). */
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export { CLI };
 
 /** A running `lbmanager` process. */
 export interface CliProcess {
@@ -30,9 +30,7 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   const proc = spawn(process.execPath, [CLI, ...args], {
     env: {
       ...process.env,
-      AWS_ACCESS_KEY_ID: 'AKIDLBMTEST',
-      AWS_SECRET_ACCESS_KEY: 'lbm-test-secret',
-      AWS_REGION: 'us-east-1',
+      ...awsEnv('lbmtest'),
       LBM_LOG_FORMAT: 'json',
       LBM_LOG_LEVEL: 'info',
       ...env,

@@ -1,4 +1,4 @@
-import { startEtcdServer, type EtcdServer } from '../../scripts/lib/processes.mjs';
+import { startEtcdServer, type EtcdServer } from '../../scripts/lib/harness.mjs';
 
 export type { EtcdServer };
 

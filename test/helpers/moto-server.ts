@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { freePort, startProcess } from '../../scripts/lib/processes.mjs';
+import { freePort, startProcess } from '../../scripts/lib/harness.mjs';
 
 /** A running moto_server. */
 export interface MotoServer {

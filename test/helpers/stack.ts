@@ -1,4 +1,5 @@
 import { Etcd3 } from 'etcd3';
+import { instanceId, putKeys, runArgs } from '../../scripts/lib/harness.mjs';
 import type { FakeAwsOptions, FakeAwsServer } from '../../src/fake-aws/server.js';
 import { startCli, type CliProcess } from './cli.js';
 import { startEtcd, type EtcdServer } from './etcd-server.js';
@@ -60,25 +61,9 @@ export async function startStack(
     fake,
     client,
     async daemon(args = [], identity = `d${++n}`) {
-      const p = startCli(
-        [
-          'run',
-          '--etcd-endpoints',
-          etcd.endpoint,
-          '--elb-endpoint',
-          fake.url,
-          '--elbv2-endpoint',
-          fake.url,
-          '--route53-endpoint',
-          fake.url,
-          '--http-listen',
-          '127.0.0.1:0',
-          '--identity',
-          identity,
-          ...args,
-        ],
-        { LBM_LOG_LEVEL: 'debug' },
-      );
+      const p = startCli([...runArgs({ etcdEndpoint: etcd.endpoint, awsUrl: fake.url, identity }), ...args], {
+        LBM_LOG_LEVEL: 'debug',
+      });
       const m = await p.waitForOutput(/admin endpoint listening[^\n]*"url":"([^"]+)"/);
       const d: StackDaemon = Object.assign(p, { adminUrl: m[1] ?? '', identity });
       daemons.push(d);
@@ -93,16 +78,7 @@ export async function startStack(
     },
     state: () => fakeState(fake.url),
     calls: (since = 0) => fakeCalls(fake.url, since),
-    async putMany(keys, value = '') {
-      for (let i = 0; i < keys.length; i += 100) {
-        const batch = keys.slice(i, i + 100);
-        await client.kv.txn({
-          compare: [],
-          success: batch.map((k) => ({ request_put: { key: Buffer.from(k), value: Buffer.from(value) } })),
-          failure: [],
-        });
-      }
-    },
+    putMany: (keys, value = '') => putKeys(client, keys, value, 100),
     async stop() {
       for (const d of daemons) await d.stop('SIGKILL');
       client.close();
@@ -137,4 +113,4 @@ export async function adminState(d: StackDaemon): Promise<{
 }
 
 /** `i-` + 17 hex digits from a number. */
-export const iid = (n: number): string => `i-${n.toString(16).padStart(17, '0')}`;
+export const iid = instanceId;

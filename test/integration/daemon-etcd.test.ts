@@ -13,6 +13,7 @@ import type { DaemonConfig } from '../../src/config/daemon.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { startEtcd, type EtcdServer } from '../helpers/etcd-server.js';
 import { waitFor } from '../helpers/wait.js';
+import { instanceId as iid } from '../../scripts/lib/harness.mjs';
 
 // The SDK is mocked here (unit-level AWS), etcd is real: this counts the provider calls the daemon makes.
 const elbMock = mockClient(ElasticLoadBalancingClient);
@@ -53,8 +54,6 @@ function installElbFake(): void {
       return { Instances: [...(lb ?? [])].map((InstanceId) => ({ InstanceId })) };
     });
 }
-
-const iid = (n: number): string => `i-${n.toString(16).padStart(8, '0')}`;
 
 function config(etcd: EtcdServer): DaemonConfig {
   return {

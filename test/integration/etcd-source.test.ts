@@ -9,6 +9,7 @@ import type { TreeEntry } from '../../src/tree/types.js';
 import { startEtcd, type EtcdServer } from '../helpers/etcd-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { createLogger } from '../../src/util/logger.js';
+import { instanceId as iid } from '../../scripts/lib/harness.mjs';
 
 const P = '/lbManager';
 // LBM_TEST_DEBUG=1 shows what the sources do.
@@ -64,8 +65,6 @@ async function putMany(client: Etcd3, keys: string[], value: string): Promise<vo
     );
   }
 }
-
-const iid = (n: number): string => `i-${n.toString(16).padStart(8, '0')}`;
 
 describe('etcd source against a real etcd', () => {
   let etcd: EtcdServer;

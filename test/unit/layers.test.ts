@@ -119,3 +119,25 @@ test('the fake AWS endpoint shares nothing with the daemon but util/ (it must no
     .map(([f, t]) => `${relative(SRC, f)} -> ${relative(SRC, t)}`);
   assert.deepEqual(shared, []);
 });
+
+test('what the benchmarks and scripts import from the built CLI exists in src/', async () => {
+  const missing: string[] = [];
+  for (const dir of ['bench', 'bench/lib', 'scripts', 'scripts/lib']) {
+    for (const name of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.mjs'))) {
+      const text = readFileSync(join(ROOT, dir, name), 'utf8');
+      for (const m of text.matchAll(/import \{([^}]*)\} from '((?:\.\.\/)+dist\/[^']+)\.js'/g)) {
+        const source = resolve(
+          ROOT,
+          dir,
+          (m[2] ?? '').replace(/(\.\.\/)+dist\//, `${relative(join(ROOT, dir), SRC)}/`),
+        );
+        const mod = (await import(`${source}.ts`).catch(() => undefined)) as Record<string, unknown> | undefined;
+        const names = (m[1] ?? '').split(',').map((n) => n.trim().split(/\s+as\s+/)[0] ?? '');
+        for (const n of names.filter(Boolean)) {
+          if (!mod || !(n in mod)) missing.push(`${dir}/${name}: ${n} from ${relative(ROOT, source)}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(missing, []);
+});

@@ -6,11 +6,11 @@ import { Reconciler, type ReconcilerOptions } from '../../src/reconcile/reconcil
 import type { TreeEntry } from '../../src/tree/types.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { FakeClock, flush } from '../helpers/fake-clock.js';
+import { instanceId as iid } from '../../scripts/lib/harness.mjs';
 
 const P = '/lbManager';
 const elbKey = (lb: string, cls: string, id: string): string => `${P}/elb/us-east-1/${lb}/${cls}/${id}`;
 const dnsKey = (name: string, cls: string, ip: string): string => `${P}/route53/us-east-1/Z1/${name}/${cls}/${ip}`;
-const iid = (n: number): string => `i-${n.toString(16).padStart(8, '0')}`;
 
 /** The daemon's settings at their flag defaults. */
 const TEST_SETTINGS = {

@@ -1,5 +1,7 @@
-// Starting the local pieces the demo and the benchmarks need: etcd on free ports with a temporary data dir, and the
-// built lbmanager CLI. Every process started here is killed when this process exits.
+// The one harness of the tests, the benchmarks and the demo: etcd on free ports with a temporary data dir, the built
+// lbmanager CLI (`fake-aws` and `run`, wired to each other the same way everywhere), the fake's control API and key
+// writes. Plain JavaScript so the demo and the benchmarks run without a compiler; harness.d.mts types it for the tests.
+// Every process started here is killed when this process exits.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -144,3 +146,105 @@ export async function startEtcdServer(options = {}) {
     },
   };
 }
+
+/** Dummy AWS credentials and region: the fake endpoint checks the signature's shape, never the secret. */
+export function awsEnv(name = 'TEST') {
+  return {
+    AWS_ACCESS_KEY_ID: `AKID${name.toUpperCase()}`,
+    AWS_SECRET_ACCESS_KEY: `${name.toLowerCase()}-secret`,
+    AWS_REGION: 'us-east-1',
+  };
+}
+
+/** The arguments of `lbmanager run` against a local etcd and one AWS endpoint for all three APIs. */
+export function runArgs({ etcdEndpoint, awsUrl, adminListen = '127.0.0.1:0', identity }) {
+  return [
+    'run',
+    '--etcd-endpoints',
+    etcdEndpoint,
+    '--elb-endpoint',
+    awsUrl,
+    '--elbv2-endpoint',
+    awsUrl,
+    '--route53-endpoint',
+    awsUrl,
+    '--http-listen',
+    adminListen,
+    ...(identity !== undefined ? ['--identity', identity] : []),
+  ];
+}
+
+/** Polls `check` every `intervalMs` until it returns something truthy; throws `what` after `timeoutMs`. */
+export async function poll(what, check, timeoutMs = 30000, intervalMs = 50) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Whether a GET of `url` answers 2xx now (false when nothing listens yet). */
+export function answersOk(url) {
+  return fetch(url).then(
+    (r) => r.ok,
+    () => false,
+  );
+}
+
+/** Starts `lbmanager fake-aws` as its own process on a free port; resolves with its URL once it listens. */
+export async function startFakeAwsProcess({ args = [], env = {}, nodeArgs = [] } = {}) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const p = startProcess(process.execPath, [...nodeArgs, CLI, 'fake-aws', '--listen', `127.0.0.1:${port}`, ...args], {
+    env: { ...process.env, ...awsEnv(), LBM_LOG_LEVEL: 'warn', ...env },
+  });
+  await p.waitFor(/listening/);
+  return { ...p, url };
+}
+
+/** The fake AWS endpoint's control API (`/_fake/*`). */
+export function fakeControl(url) {
+  const post = async (path, body) => {
+    const r = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${path}: ${await r.text()}`);
+  };
+  return {
+    /** The whole fake cloud as JSON. */
+    state: async () => (await fetch(`${url}/_fake/state`)).json(),
+    /** The call log from sequence number `since` on. */
+    calls: async (since = 0) => (await fetch(`${url}/_fake/calls${since ? `?since=${since}` : ''}`)).json(),
+    /** Replaces the state and empties the call log. */
+    reset: (state) => post('/_fake/reset', { state }),
+    /** Sets faults at run time. */
+    setFaults: (faults) => post('/_fake/faults', faults),
+  };
+}
+
+/** Puts keys in transactions of `batch` puts (etcd's default limit is 128): setting up a tree, not a measured burst. */
+export async function putKeys(client, keys, value = '', batch = 128) {
+  for (let i = 0; i < keys.length; i += batch) {
+    await client.kv.txn({
+      compare: [],
+      success: keys
+        .slice(i, i + batch)
+        .map((k) => ({ request_put: { key: Buffer.from(k), value: Buffer.from(value) } })),
+      failure: [],
+    });
+  }
+}
+
+/** Deletes keys in transactions of `batch`. */
+export async function deleteKeys(client, keys, batch = 128) {
+  for (let i = 0; i < keys.length; i += batch) {
+    await client.kv.txn({
+      compare: [],
+      success: keys.slice(i, i + batch).map((k) => ({ request_delete_range: { key: Buffer.from(k) } })),
+      failure: [],
+    });
+  }
+}
+
+/** `i-` and 17 hex digits from a number: an instance id every part of lbmanager accepts. */
+export const instanceId = (n) => `i-${n.toString(16).padStart(17, '0')}`;
