@@ -46,6 +46,8 @@ export declare function awsEnv(name?: string): {
   AWS_SECRET_ACCESS_KEY: string;
   AWS_REGION: string;
 };
+/** The flags pointing a command (`run`, `plan`) at a local etcd and one AWS endpoint for all three APIs. */
+export declare function endpointArgs(options: { etcdEndpoint: string; awsUrl: string }): string[];
 /** The arguments of `lbmanager run` against a local etcd and one AWS endpoint for all three APIs. */
 export declare function runArgs(options: {
   etcdEndpoint: string;

@@ -156,10 +156,9 @@ export function awsEnv(name = 'TEST') {
   };
 }
 
-/** The arguments of `lbmanager run` against a local etcd and one AWS endpoint for all three APIs. */
-export function runArgs({ etcdEndpoint, awsUrl, adminListen = '127.0.0.1:0', identity }) {
+/** The flags pointing a command (`run`, `plan`) at a local etcd and one AWS endpoint for all three APIs. */
+export function endpointArgs({ etcdEndpoint, awsUrl }) {
   return [
-    'run',
     '--etcd-endpoints',
     etcdEndpoint,
     '--elb-endpoint',
@@ -168,6 +167,14 @@ export function runArgs({ etcdEndpoint, awsUrl, adminListen = '127.0.0.1:0', ide
     awsUrl,
     '--route53-endpoint',
     awsUrl,
+  ];
+}
+
+/** The arguments of `lbmanager run` against a local etcd and one AWS endpoint, its admin endpoint on a free port. */
+export function runArgs({ etcdEndpoint, awsUrl, adminListen = '127.0.0.1:0', identity }) {
+  return [
+    'run',
+    ...endpointArgs({ etcdEndpoint, awsUrl }),
     '--http-listen',
     adminListen,
     ...(identity !== undefined ? ['--identity', identity] : []),

@@ -6,6 +6,7 @@ import { startCli, type CliProcess } from '../helpers/cli.js';
 import { startEtcd, type EtcdServer } from '../helpers/etcd-server.js';
 import { fakeCalls, fakeState, startTestFakeAws } from '../helpers/fake-aws.js';
 import { waitFor } from '../helpers/wait.js';
+import { runArgs } from '../../scripts/lib/harness.mjs';
 
 const WRITE_OPS = new Set([
   'RegisterInstancesWithLoadBalancer',
@@ -30,21 +31,9 @@ describe('end to end: built CLI, real etcd and etcdctl, fake AWS endpoint', () =
 
   const startDaemon = (): CliProcess =>
     startCli([
-      'run',
-      '--etcd-endpoints',
-      etcd.endpoint,
-      '--elb-endpoint',
-      fake.url,
-      '--elbv2-endpoint',
-      fake.url,
-      '--route53-endpoint',
-      fake.url,
-      '--identity',
-      'e2e',
+      ...runArgs({ etcdEndpoint: etcd.endpoint, awsUrl: fake.url, identity: 'e2e' }),
       '--resync-interval',
       '0',
-      '--http-listen',
-      '127.0.0.1:0',
     ]);
   const members = async (): Promise<string[]> => (await fakeState(fake.url)).elb['us-east-1']?.['web']?.instances ?? [];
   const records = async (): Promise<Array<{ name: string; type: string; values: string[] }>> =>

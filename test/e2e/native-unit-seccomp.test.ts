@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { awsEnv } from '../../scripts/lib/harness.mjs';
 import { CLI } from '../helpers/cli.js';
 import { startStack } from '../helpers/stack.js';
 import { parseUnit, serviceValues, syscallFilter } from '../helpers/systemd-unit.js';
 import { waitFor } from '../helpers/wait.js';
+import { awsEnv, runArgs } from '../../scripts/lib/harness.mjs';
 
 // No systemd runs as PID 1 here, so the unit's seccomp filter cannot be tried as such. Instead, every system call
 // Node makes (traced with strace, threads included) is checked against the filter as systemd would build it from the
@@ -93,21 +93,7 @@ describe('lbmanager-native.service: the system call filter lets Node and lbmanag
     try {
       await s.client.put(`/lbManager/elb/us-east-1/web/multiple/${INSTANCE}`).value('');
       const daemon = await traced(
-        [
-          'run',
-          '--etcd-endpoints',
-          s.etcd.endpoint,
-          '--elb-endpoint',
-          s.fake.url,
-          '--elbv2-endpoint',
-          s.fake.url,
-          '--route53-endpoint',
-          s.fake.url,
-          '--http-listen',
-          '127.0.0.1:0',
-          '--resync-interval',
-          '1',
-        ],
+        [...runArgs({ etcdEndpoint: s.etcd.endpoint, awsUrl: s.fake.url }), '--resync-interval', '1'],
         async (_stracePid, output) => {
           const pid = await daemonPid(output);
           const listening = await waitFor('admin endpoint', () => /"url":"(http:[^"]+)"/.exec(output()), 60_000);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startCli } from '../helpers/cli.js';
 import { adminState, iid, startStack, waitReady, type Stack } from '../helpers/stack.js';
+import { endpointArgs } from '../../scripts/lib/harness.mjs';
 
 // `lbmanager plan` and the daemon share one planner (reconcile/read-plan.ts); this test holds them to it from the
 // outside: for a tree with every kind of change, the changes plan prints are exactly the writes the daemon then makes.
@@ -24,19 +25,7 @@ const dns = (name: string, ip: string): string => `/lbManager/route53/us-east-1/
 
 async function plan(s: Stack): Promise<{ code: number | null; json: PlanJson; out: string }> {
   const p = startCli(
-    [
-      'plan',
-      '--output',
-      'json',
-      '--etcd-endpoints',
-      s.etcd.endpoint,
-      '--elb-endpoint',
-      s.fake.url,
-      '--elbv2-endpoint',
-      s.fake.url,
-      '--route53-endpoint',
-      s.fake.url,
-    ],
+    ['plan', '--output', 'json', ...endpointArgs({ etcdEndpoint: s.etcd.endpoint, awsUrl: s.fake.url })],
     { LBM_LOG_LEVEL: 'error' },
   );
   const code = await p.exited;

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { startCli } from '../helpers/cli.js';
 import { iid, startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
+import { endpointArgs } from '../../scripts/lib/harness.mjs';
 
 const WRITES = new Set([
   'RegisterInstancesWithLoadBalancer',
@@ -50,19 +51,9 @@ describe('lbmanager plan and --dry-run', () => {
   });
 
   const plan = async (...args: string[]): Promise<{ code: number | null; out: string; stdout: string }> => {
-    const p = startCli(
-      [
-        'plan',
-        '--etcd-endpoints',
-        s.etcd.endpoint,
-        '--elb-endpoint',
-        s.fake.url,
-        '--route53-endpoint',
-        s.fake.url,
-        ...args,
-      ],
-      { LBM_LOG_LEVEL: 'error' },
-    );
+    const p = startCli(['plan', ...endpointArgs({ etcdEndpoint: s.etcd.endpoint, awsUrl: s.fake.url }), ...args], {
+      LBM_LOG_LEVEL: 'error',
+    });
     const code = await p.exited;
     return { code, out: p.output(), stdout: p.stdout() };
   };

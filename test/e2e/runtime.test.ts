@@ -8,6 +8,7 @@ import { CLI, startCli } from '../helpers/cli.js';
 import { parsePrometheusText } from '../helpers/prometheus.js';
 import { startStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
+import { runArgs } from '../../scripts/lib/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -67,21 +68,7 @@ describe('runtime: a supported Node, the one the project pins, everywhere', () =
   test('lbmanager run prints no warning: no NodeVersionSupportWarning, nothing from Node', async () => {
     const s = await startStack({ lbs: ['web'] });
     const d = startCli(
-      [
-        'run',
-        '--etcd-endpoints',
-        s.etcd.endpoint,
-        '--elb-endpoint',
-        s.fake.url,
-        '--elbv2-endpoint',
-        s.fake.url,
-        '--route53-endpoint',
-        s.fake.url,
-        '--http-listen',
-        '127.0.0.1:0',
-        '--identity',
-        'runtime',
-      ],
+      [...runArgs({ etcdEndpoint: s.etcd.endpoint, awsUrl: s.fake.url }), '--identity', 'runtime'],
       WARNINGS_SHOWN,
     );
     try {
