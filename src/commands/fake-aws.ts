@@ -63,6 +63,24 @@ const FLAGS: readonly FlagDef[] = [
     default: 0,
   },
   {
+    flags: '--describe-lag-ms <ms>',
+    description: 'describes (load balancers, instance and target health) show membership as of this long ago',
+    parse: intIn(0, 600_000, ' ms'),
+    default: 0,
+  },
+  {
+    flags: '--healthy-after-ms <ms>',
+    description: 'a registered target is initial (ELBv2) / OutOfService (ELB) this long, then healthy / InService',
+    parse: intIn(0, 3_600_000, ' ms'),
+    default: 100,
+  },
+  {
+    flags: '--deregistration-delay-ms <ms>',
+    description: "a deregistered ELBv2 target is draining this long (a group's own delay in the state wins)",
+    parse: intIn(0, 3_600_000, ' ms'),
+    default: 300,
+  },
+  {
     flags: '--seed <n>',
     description: 'seed of the random faults (jitter, throttle and error rates): the same seed replays them',
     parse: intIn(0, 2 ** 31 - 1),
@@ -100,6 +118,9 @@ export function registerFakeAwsCommand(program: Command): void {
       route53Rps: v.get('route53-rps') as number,
       elbRps: v.get('elb-rps') as number,
       priorRequestMs: v.get('prior-request-ms') as number,
+      describeLagMs: v.get('describe-lag-ms') as number,
+      healthyAfterMs: v.get('healthy-after-ms') as number,
+      deregistrationDelayMs: v.get('deregistration-delay-ms') as number,
       ...(v.get('seed') !== undefined ? { seed: v.get('seed') as number } : {}),
       logger,
     });

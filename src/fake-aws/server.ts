@@ -6,13 +6,14 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { seededRandom } from '../util/random.js';
 import { ApiError, type ApiAnswer } from './api.js';
 import { handleElb } from './elb-api.js';
+import { ELB_MODEL_KEYS, elbModelFrom, type ElbModel } from './elb-model.js';
 import { handleElbv2 } from './elbv2-api.js';
 import { handleRoute53, route53Operation } from './route53-api.js';
 import { FakeAwsState } from './state.js';
 import { NS, queryError, requestId, route53Error } from './xml.js';
 
-/** Faults injected into AWS answers (never into `/_fake/*`). */
-export interface Faults {
+/** Faults injected into AWS answers (never into `/_fake/*`); the ELB model's knobs are {@link ElbModel}'s. */
+export interface Faults extends ElbModel {
   /** Delay added to every answer. @default 0 */
   latencyMs: number;
   /** Up to this much more delay, at random. @default 0 */
@@ -158,6 +159,7 @@ const FAULT_KEYS: ReadonlyArray<keyof Faults> = [
   'priorRequestMs',
   'seed',
   'rules',
+  ...ELB_MODEL_KEYS,
 ];
 
 type NumericFault = Exclude<keyof Faults, 'rules'>;
@@ -268,6 +270,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     // Without a seed, one is drawn and logged, so a run whose random faults found something can be replayed.
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
     rules: options.rules ?? [],
+    ...elbModelFrom(options),
   };
   let random = options.random ?? seededRandom(faults.seed);
   const inFlight = new Map<number, InFlightCall>();
@@ -431,8 +434,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         service === 'route53'
           ? handleRoute53(state, operation, url.pathname, url.searchParams, body, faults.priorRequestMs)
           : service === 'elbv2'
-            ? handleElbv2(state, region, operation, params, id)
-            : handleElb(state, region, operation, params, id);
+            ? handleElbv2(state, region, operation, params, id, faults)
+            : handleElb(state, region, operation, params, id, faults);
     } catch (e) {
       const err =
         e instanceof ApiError

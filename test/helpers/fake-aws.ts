@@ -26,6 +26,13 @@ export async function fakeCalls(
   };
 }
 
+/** A target as `GET /_fake/state` lists it. */
+export interface FakeTargetView {
+  id: string;
+  port: number;
+  availabilityZone?: string;
+}
+
 /** What `GET /_fake/state` answers. */
 export interface FakeStateView {
   elb: Record<string, Record<string, { instances: string[] }>>;
@@ -33,7 +40,14 @@ export interface FakeStateView {
     string,
     Record<
       string,
-      { arn: string; port: number; protocol: string; targetType: string; targets: Array<{ id: string; port: number }> }
+      {
+        arn: string;
+        port: number;
+        protocol: string;
+        targetType: string;
+        targets: FakeTargetView[];
+        draining: FakeTargetView[];
+      }
     >
   >;
   route53: {

@@ -1,0 +1,156 @@
+import type { FakeAwsState, FakeTargetGroup } from './state.js';
+import { DEFAULT_ELB_MODEL } from './elb-model.js';
+import { isRegisteredAt, targetStateAt, type TargetRecord } from './target-lifecycle.js';
+
+/** A target in the JSON state; `port` defaults to the group's. */
+export interface TargetJson {
+  id: string;
+  port?: number;
+  /** `all` for a target registered so (an IP outside the VPC), or a zone. */
+  availabilityZone?: string;
+}
+
+/** A target group in the JSON state. */
+export interface TargetGroupJson {
+  arn?: string;
+  port?: number;
+  protocol?: string;
+  targetType?: 'instance' | 'ip';
+  vpcId?: string;
+  /** Registration to `healthy`, in ms; the `healthyAfterMs` fault when absent. */
+  healthyAfterMs?: number;
+  /** How long a deregistered target stays `draining`, in ms; the `deregistrationDelayMs` fault when absent. */
+  deregistrationDelayMs?: number;
+  /** Registered targets (initial or healthy); those of a loaded state are healthy. */
+  targets?: TargetJson[];
+  /** Deregistered targets still draining; those of a loaded state drain for the group's delay from the load. */
+  draining?: TargetJson[];
+}
+
+/** The ELB and ELBv2 parts of the JSON state (`--state FILE`, `GET /_fake/state`, `POST /_fake/reset`). */
+export interface ElbStateJson {
+  elb?: Record<string, Record<string, { instances?: string[] }>>;
+  elbv2?: Record<string, Record<string, TargetGroupJson>>;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function stringList(v: unknown, where: string): string[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new Error(`${where} must be a list of strings`);
+  return v;
+}
+
+function wholeNumber(v: unknown, where: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new Error(`${where} must be a whole number >= ${min}`);
+  return v;
+}
+
+function targetList(
+  v: unknown,
+  where: string,
+  g: FakeTargetGroup,
+): Array<Required<Pick<TargetJson, 'id' | 'port'>> & TargetJson> {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new Error(`${where} must be a list`);
+  return v.map((t: unknown, i) => {
+    if (!isObject(t) || typeof t.id !== 'string') throw new Error(`${where}[${i}] needs an id`);
+    const port = wholeNumber(t.port, `${where}[${i}].port`, 1) ?? g.port;
+    if (port > 65535) throw new Error(`${where}[${i}].port must be 1-65535`);
+    if (t.availabilityZone !== undefined && typeof t.availabilityZone !== 'string')
+      throw new Error(`${where}[${i}].availabilityZone must be a string`);
+    return { id: t.id, port, ...(t.availabilityZone !== undefined ? { availabilityZone: t.availabilityZone } : {}) };
+  });
+}
+
+function loadGroup(state: FakeAwsState, region: string, name: string, tg: unknown): void {
+  const where = `elbv2.${region}.${name}`;
+  if (!isObject(tg)) throw new Error(`${where} must be an object`);
+  const j = tg as TargetGroupJson;
+  if (j.targetType !== undefined && j.targetType !== 'instance' && j.targetType !== 'ip')
+    throw new Error(`${where}.targetType must be instance or ip`);
+  const g = state.addTargetGroup(region, name, {
+    ...(j.port !== undefined ? { port: wholeNumber(j.port, `${where}.port`, 1) as number } : {}),
+    ...(j.protocol ? { protocol: j.protocol } : {}),
+    ...(j.targetType ? { targetType: j.targetType } : {}),
+    ...(j.vpcId ? { vpcId: j.vpcId } : {}),
+    ...(j.arn ? { arn: j.arn } : {}),
+  });
+  const healthy = wholeNumber(j.healthyAfterMs, `${where}.healthyAfterMs`, 0);
+  const delay = wholeNumber(j.deregistrationDelayMs, `${where}.deregistrationDelayMs`, 0);
+  if (healthy !== undefined) g.healthyAfterMs = healthy;
+  if (delay !== undefined) g.deregistrationDelayMs = delay;
+  const now = state.now();
+  const records: Array<[string, TargetRecord]> = [];
+  for (const t of targetList(j.targets, `${where}.targets`, g)) {
+    records.push([`${t.id}:${t.port}`, { ...t, registeredAt: now, healthyAt: now }]);
+  }
+  const drainMs = g.deregistrationDelayMs ?? DEFAULT_ELB_MODEL.deregistrationDelayMs;
+  for (const t of targetList(j.draining, `${where}.draining`, g)) {
+    records.push([
+      `${t.id}:${t.port}`,
+      { ...t, registeredAt: now, healthyAt: now, drainingFrom: now, goneAt: now + drainMs },
+    ]);
+  }
+  g.targets.reset(records);
+}
+
+/** Loads the ELB, ELBv2 parts of a JSON state into an emptied state; throws a clear Error. */
+export function loadElbSections(state: FakeAwsState, s: ElbStateJson): void {
+  for (const [region, lbs] of Object.entries(s.elb ?? {})) {
+    for (const [name, lb] of Object.entries(lbs ?? {})) {
+      if (!Array.isArray(lb?.instances ?? [])) throw new Error(`elb.${region}.${name}.instances must be a list`);
+      state.addLoadBalancer(region, name, stringList(lb?.instances ?? [], `elb.${region}.${name}.instances`));
+    }
+  }
+  for (const [region, tgs] of Object.entries(s.elbv2 ?? {})) {
+    for (const [name, tg] of Object.entries(tgs ?? {})) loadGroup(state, region, name, tg);
+  }
+}
+
+const byIdPort = (a: { id: string; port: number }, b: { id: string; port: number }): number =>
+  a.id === b.id ? a.port - b.port : a.id < b.id ? -1 : 1;
+
+function targetJson(t: TargetRecord): Required<Pick<TargetJson, 'id' | 'port'>> & TargetJson {
+  // A zone the fake detected itself is not part of what was registered; `all` and given zones are.
+  return { id: t.id, port: t.port, ...(t.availabilityZone === 'all' ? { availabilityZone: 'all' } : {}) };
+}
+
+/** The JSON form of the ELB, ELBv2 parts of a state, as they are now (never lagged). */
+export function elbSectionsToJson(state: FakeAwsState): Required<ElbStateJson> {
+  const now = state.now();
+  const elb: NonNullable<ElbStateJson['elb']> = {};
+  for (const [region, lbs] of state.elb) {
+    elb[region] = {};
+    for (const [name, lb] of lbs) elb[region][name] = { instances: [...lb.instances.current.keys()].sort() };
+  }
+  const elbv2: NonNullable<ElbStateJson['elbv2']> = {};
+  for (const [region, tgs] of state.elbv2) {
+    elbv2[region] = {};
+    for (const [name, g] of tgs) {
+      const all = [...g.targets.current.values()];
+      elbv2[region][name] = {
+        arn: g.arn,
+        port: g.port,
+        protocol: g.protocol,
+        targetType: g.targetType,
+        vpcId: g.vpcId,
+        ...(g.healthyAfterMs !== undefined ? { healthyAfterMs: g.healthyAfterMs } : {}),
+        ...(g.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: g.deregistrationDelayMs } : {}),
+        targets: all
+          .filter((t) => isRegisteredAt(t, now))
+          .map(targetJson)
+          .sort(byIdPort),
+        draining: all
+          .filter((t) => targetStateAt(t, now) === 'draining')
+          .map(targetJson)
+          .sort(byIdPort),
+      };
+    }
+  }
+  return { elb, elbv2 };
+}

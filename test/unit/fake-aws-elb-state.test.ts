@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeAwsState } from '../../src/fake-aws/state.js';
+
+const I1 = 'i-0000000000000000a';
+
+test('the ELB parts of the state round-trip: VPCs, instances, group settings, zones of targets, draining', () => {
+  const state = new FakeAwsState({ now: () => 1000 });
+  const json = {
+    elb: { 'us-east-1': { web: { instances: [I1] } } },
+    elbv2: {
+      'us-east-1': {
+        tg: {
+          arn: 'arn:aws:elasticloadbalancing:us-east-1:0:targetgroup/tg/1',
+          port: 443,
+          protocol: 'HTTPS',
+          targetType: 'ip' as const,
+          vpcId: 'vpc-1',
+          healthyAfterMs: 0,
+          deregistrationDelayMs: 5000,
+          targets: [{ id: '10.1.0.5' }, { id: '192.168.7.7', port: 8443, availabilityZone: 'all' }],
+          draining: [{ id: '10.1.0.9', port: 443 }],
+        },
+      },
+    },
+  };
+  state.load(json);
+  const out = state.toJSON();
+  assert.deepEqual(out.elbv2['us-east-1']?.['tg'], {
+    ...json.elbv2['us-east-1'].tg,
+    targets: [
+      { id: '10.1.0.5', port: 443 },
+      { id: '192.168.7.7', port: 8443, availabilityZone: 'all' },
+    ],
+  });
+  assert.deepEqual(out.elb['us-east-1']?.['web'], { instances: [I1] });
+  const again = new FakeAwsState({ now: () => 1000 });
+  again.load(JSON.parse(JSON.stringify(out)));
+  assert.deepEqual(again.toJSON(), out, 'what is saved loads back the same');
+});
+
+test('an old state file (no VPCs, instances or group settings) loads as before', () => {
+  const state = new FakeAwsState();
+  state.load({
+    elbv2: { 'us-east-1': { tg: { port: 80, targetType: 'ip', targets: [{ id: '10.0.0.5' }] } } },
+    terminated: { 'us-east-1': [I1] },
+  });
+  const g = state.toJSON().elbv2['us-east-1']?.['tg'];
+  assert.deepEqual(g?.targets, [{ id: '10.0.0.5', port: 80 }]);
+  assert.equal(g?.vpcId, 'vpc-00000000');
+});
+
+test('a bad state says what is wrong', () => {
+  const bad: Array<[unknown, RegExp]> = [
+    [{ elbv2: { r: { tg: { deregistrationDelayMs: -1 } } } }, /deregistrationDelayMs must be a whole number >= 0/],
+    [{ elbv2: { r: { tg: { targets: [{ id: '10.0.0.1', port: 70000 }] } } } }, /targets\[0\]\.port must be 1-65535/],
+    [{ elbv2: { r: { tg: { draining: [{ port: 80 }] } } } }, /draining\[0\] needs an id/],
+  ];
+  for (const [json, message] of bad) assert.throws(() => new FakeAwsState().load(json), message);
+});
