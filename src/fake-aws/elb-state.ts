@@ -1,3 +1,4 @@
+import { CidrSet } from './ip-ranges.js';
 import type { FakeAwsState, FakeTargetGroup } from './state.js';
 import { DEFAULT_ELB_MODEL } from './elb-model.js';
 import { isRegisteredAt, targetStateAt, type TargetRecord } from './target-lifecycle.js';
@@ -17,6 +18,7 @@ export interface TargetGroupJson {
   protocol?: string;
   targetType?: 'instance' | 'ip';
   vpcId?: string;
+  ipAddressType?: 'ipv4' | 'ipv6';
   /** Registration to `healthy`, in ms; the `healthyAfterMs` fault when absent. */
   healthyAfterMs?: number;
   /** How long a deregistered target stays `draining`, in ms; the `deregistrationDelayMs` fault when absent. */
@@ -31,6 +33,8 @@ export interface TargetGroupJson {
 export interface ElbStateJson {
   elb?: Record<string, Record<string, { instances?: string[] }>>;
   elbv2?: Record<string, Record<string, TargetGroupJson>>;
+  /** CIDR blocks per VPC id: one (`"10.1.0.0/16"`) or several, IPv4 and IPv6. Unlisted VPCs are 10.0.0.0/16. */
+  vpcs?: Record<string, string | string[]>;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -73,12 +77,15 @@ function loadGroup(state: FakeAwsState, region: string, name: string, tg: unknow
   const j = tg as TargetGroupJson;
   if (j.targetType !== undefined && j.targetType !== 'instance' && j.targetType !== 'ip')
     throw new Error(`${where}.targetType must be instance or ip`);
+  if (j.ipAddressType !== undefined && j.ipAddressType !== 'ipv4' && j.ipAddressType !== 'ipv6')
+    throw new Error(`${where}.ipAddressType must be ipv4 or ipv6`);
   const g = state.addTargetGroup(region, name, {
     ...(j.port !== undefined ? { port: wholeNumber(j.port, `${where}.port`, 1) as number } : {}),
     ...(j.protocol ? { protocol: j.protocol } : {}),
     ...(j.targetType ? { targetType: j.targetType } : {}),
     ...(j.vpcId ? { vpcId: j.vpcId } : {}),
     ...(j.arn ? { arn: j.arn } : {}),
+    ...(j.ipAddressType ? { ipAddressType: j.ipAddressType } : {}),
   });
   const healthy = wholeNumber(j.healthyAfterMs, `${where}.healthyAfterMs`, 0);
   const delay = wholeNumber(j.deregistrationDelayMs, `${where}.deregistrationDelayMs`, 0);
@@ -99,7 +106,7 @@ function loadGroup(state: FakeAwsState, region: string, name: string, tg: unknow
   g.targets.reset(records);
 }
 
-/** Loads the ELB, ELBv2 parts of a JSON state into an emptied state; throws a clear Error. */
+/** Loads the ELB, ELBv2 and VPC parts of a JSON state into an emptied state; throws a clear Error. */
 export function loadElbSections(state: FakeAwsState, s: ElbStateJson): void {
   for (const [region, lbs] of Object.entries(s.elb ?? {})) {
     for (const [name, lb] of Object.entries(lbs ?? {})) {
@@ -109,6 +116,15 @@ export function loadElbSections(state: FakeAwsState, s: ElbStateJson): void {
   }
   for (const [region, tgs] of Object.entries(s.elbv2 ?? {})) {
     for (const [name, tg] of Object.entries(tgs ?? {})) loadGroup(state, region, name, tg);
+  }
+  if (s.vpcs !== undefined && !isObject(s.vpcs)) throw new Error('vpcs must be an object: {"vpc-…": "10.0.0.0/16"}');
+  for (const [id, cidrs] of Object.entries(s.vpcs ?? {})) {
+    const list = typeof cidrs === 'string' ? [cidrs] : stringList(cidrs, `vpcs.${id}`);
+    try {
+      state.vpcs.set(id, new CidrSet(list));
+    } catch (e) {
+      throw new Error(`vpcs.${id}: ${(e as Error).message}`, { cause: e });
+    }
   }
 }
 
@@ -120,7 +136,7 @@ function targetJson(t: TargetRecord): Required<Pick<TargetJson, 'id' | 'port'>> 
   return { id: t.id, port: t.port, ...(t.availabilityZone === 'all' ? { availabilityZone: 'all' } : {}) };
 }
 
-/** The JSON form of the ELB, ELBv2 parts of a state, as they are now (never lagged). */
+/** The JSON form of the ELB, ELBv2 and VPC parts of a state, as they are now (never lagged). */
 export function elbSectionsToJson(state: FakeAwsState): Required<ElbStateJson> {
   const now = state.now();
   const elb: NonNullable<ElbStateJson['elb']> = {};
@@ -139,6 +155,7 @@ export function elbSectionsToJson(state: FakeAwsState): Required<ElbStateJson> {
         protocol: g.protocol,
         targetType: g.targetType,
         vpcId: g.vpcId,
+        ipAddressType: g.ipAddressType,
         ...(g.healthyAfterMs !== undefined ? { healthyAfterMs: g.healthyAfterMs } : {}),
         ...(g.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: g.deregistrationDelayMs } : {}),
         targets: all
@@ -152,5 +169,7 @@ export function elbSectionsToJson(state: FakeAwsState): Required<ElbStateJson> {
       };
     }
   }
-  return { elb, elbv2 };
+  const vpcs: Record<string, string[]> = {};
+  for (const [id, set] of state.vpcs) vpcs[id] = [...set.blocks];
+  return { elb, elbv2, vpcs };
 }

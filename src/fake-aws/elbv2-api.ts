@@ -16,6 +16,7 @@ function describe(g: FakeTargetGroup): Record<string, unknown> {
     Port: g.port,
     VpcId: g.vpcId,
     TargetType: g.targetType,
+    IpAddressType: g.ipAddressType,
     HealthCheckProtocol: g.protocol,
     HealthCheckPort: 'traffic-port',
     HealthCheckEnabled: true,
@@ -100,11 +101,16 @@ export function handleElbv2(
       if (targetType !== 'instance' && targetType !== 'ip') {
         throw new ApiError(400, 'ValidationError', `TargetType ${String(targetType)} is not supported here`, name);
       }
+      const ipAddressType = p.get('IpAddressType') ?? 'ipv4';
+      if (ipAddressType !== 'ipv4' && ipAddressType !== 'ipv6') {
+        throw new ApiError(400, 'ValidationError', `IpAddressType ${ipAddressType} is not valid: ipv4 or ipv6`, name);
+      }
       const g = state.addTargetGroup(region, name, {
         port: Number(p.get('Port') ?? 80),
         protocol: p.get('Protocol') ?? 'HTTP',
         targetType,
         vpcId: p.get('VpcId') ?? 'vpc-00000000',
+        ipAddressType,
       });
       return ok(name, { TargetGroups: members([describe(g)]) });
     }

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { ApiError, INSTANCE_ID, structListParam } from './api.js';
 import { lifecycleOf, type ElbModel } from './elb-model.js';
+import { canBeTarget, zoneToRegister } from './elbv2-ip-targets.js';
 import { HISTORY_MS } from './membership.js';
 import type { FakeAwsState, FakeTargetGroup } from './state.js';
 import {
@@ -33,18 +33,23 @@ export function parseTargets(p: URLSearchParams, g: FakeTargetGroup): TargetInpu
   });
 }
 
-/** RegisterTargets' checks, whole call: InvalidTarget naming every bad target. */
+/** RegisterTargets' checks, whole call: ValidationError, then InvalidTarget naming every bad target. */
 function checkRegistration(
   state: FakeAwsState,
   region: string,
   g: FakeTargetGroup,
   targets: TargetInput[],
 ): TargetInput[] {
+  if (g.targetType === 'ip') {
+    return targets.map((t) => ({ id: t.id, port: t.port, availabilityZone: zoneToRegister(state, region, g, t) }));
+  }
+  // AWS answers an id that is not an instance id at all with ValidationError
+  // (aws-load-balancer-controller#3668: "ValidationError: Instance ID '10.19.173.98' is not valid").
+  const notAnId = targets.find((t) => !t.id.startsWith('i-'));
+  if (notAnId) throw new ApiError(400, 'ValidationError', `Instance ID '${notAnId.id}' is not valid`, g.name);
   // "If the target is an EC2 instance, it must be in the running state when you register it."
   // (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RegisterTargets.html)
-  const bad = targets.filter((t) =>
-    g.targetType === 'ip' ? isIP(t.id) === 0 : !INSTANCE_ID.test(t.id) || state.isTerminated(region, t.id),
-  );
+  const bad = targets.filter((t) => !INSTANCE_ID.test(t.id) || state.isTerminated(region, t.id));
   if (bad.length > 0) {
     throw new ApiError(
       400,
@@ -86,6 +91,8 @@ export function registerTargets(
 /**
  * DeregisterTargets: registered targets start draining; "If the specified target does not exist, the action returns
  * successfully." (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeregisterTargets.html).
+ * The zone rules of an IP target apply as they do to registration, since the same TargetDescription is required:
+ * an IP outside the VPC is deregistered with `AvailabilityZone=all`, as it was registered.
  */
 export function deregisterTargets(
   state: FakeAwsState,
@@ -95,8 +102,9 @@ export function deregisterTargets(
   model: ElbModel,
 ): void {
   const now = state.now();
+  const known = g.targetType === 'ip' ? targets.filter((t) => canBeTarget(state, region, g, t)) : targets;
   const times = lifecycleOf(g, model);
-  for (const t of targets) {
+  for (const t of known) {
     const prev = g.targets.current.get(key(t));
     if (prev && isRegisteredAt(prev, now)) g.targets.set(key(t), deregistered(prev, now, times), now);
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { elbSectionsToJson, loadElbSections, type ElbStateJson } from './elb-state.js';
+import { CidrSet, DEFAULT_VPC_CIDRS } from './ip-ranges.js';
 import { Membership } from './membership.js';
 import type { InstanceRecord, TargetRecord } from './target-lifecycle.js';
 
@@ -26,6 +27,8 @@ export interface FakeTargetGroup {
   readonly protocol: string;
   readonly targetType: 'instance' | 'ip';
   readonly vpcId: string;
+  /** The family of its IP targets (CreateTargetGroup's `IpAddressType`). @default ipv4 */
+  readonly ipAddressType: 'ipv4' | 'ipv6';
   /** Targets keyed `id:port`, draining ones included until their delay has passed, with their recent changes. */
   readonly targets: Membership<TargetRecord>;
   /** Its own ms to healthy and deregistration delay; the account's (faults) when absent. */
@@ -40,6 +43,7 @@ export interface TargetGroupOptions {
   targetType?: 'instance' | 'ip';
   vpcId?: string;
   arn?: string;
+  ipAddressType?: 'ipv4' | 'ipv6';
 }
 
 /** A Route53 record set. */
@@ -79,6 +83,8 @@ export function recordKey(name: string, type: string, setIdentifier?: string): s
   return `${name}|${type}|${setIdentifier ?? ''}`;
 }
 
+const DEFAULT_VPC = new CidrSet(DEFAULT_VPC_CIDRS);
+
 function zoneName(s: string): string {
   return s.toLowerCase().replace(/\.$/, '');
 }
@@ -90,11 +96,18 @@ export class FakeAwsState {
   readonly zones = new Map<string, FakeZone>();
   readonly terminated = new Map<string, Set<string>>();
   readonly changes = new Map<string, { submittedAt: string; polled: number }>();
+  /** CIDR blocks of the VPCs the fake was told of, by VPC id. */
+  readonly vpcs = new Map<string, CidrSet>();
   /** The time every lifecycle and lag computation uses (injected by unit tests). */
   readonly now: () => number;
 
   constructor(options: { now?: () => number } = {}) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** The CIDR blocks of a VPC; a VPC the fake was not told of is 10.0.0.0/16. */
+  vpcCidrs(vpcId: string): CidrSet {
+    return this.vpcs.get(vpcId) ?? DEFAULT_VPC;
   }
 
   /** The load balancers of a region. */
@@ -143,6 +156,7 @@ export class FakeAwsState {
       protocol: opts.protocol ?? 'HTTP',
       targetType: opts.targetType ?? 'instance',
       vpcId: opts.vpcId ?? 'vpc-00000000',
+      ipAddressType: opts.ipAddressType ?? 'ipv4',
       targets: new Membership(),
     };
     this.elbv2Region(region).set(name, tg);
@@ -184,6 +198,7 @@ export class FakeAwsState {
     this.elbv2.clear();
     this.zones.clear();
     this.terminated.clear();
+    this.vpcs.clear();
     loadElbSections(this, s);
     for (const [id, z] of Object.entries(s.route53?.zones ?? {})) {
       if (typeof z?.name !== 'string') throw new Error(`route53.zones.${id}.name must be a string`);

@@ -45,11 +45,14 @@ export interface FakeStateView {
         port: number;
         protocol: string;
         targetType: string;
+        vpcId: string;
+        ipAddressType: string;
         targets: FakeTargetView[];
         draining: FakeTargetView[];
       }
     >
   >;
+  vpcs: Record<string, string[]>;
   route53: {
     zones: Record<
       string,

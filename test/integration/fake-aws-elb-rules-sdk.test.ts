@@ -7,7 +7,9 @@ import {
   RegisterInstancesWithLoadBalancerCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
 import {
+  CreateTargetGroupCommand,
   DeregisterTargetsCommand,
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
@@ -20,6 +22,18 @@ import { waitFor } from '../helpers/wait.js';
 
 // The ELB and ELBv2 rules of the fake (DESIGN.md section 7), through the real AWS SDK for JavaScript.
 const credentials = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'secret' };
+
+async function rejectsWith(p: Promise<unknown>, name: string, message?: string): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as Error;
+    assert.equal(err.name, name, `error class: ${err.name} (${err.message})`);
+    if (message !== undefined) assert.equal(err.message, message);
+    return;
+  }
+  assert.fail(`expected ${name}`);
+}
 
 describe('fake-aws ELB and ELBv2 rules through the AWS SDK for JavaScript', () => {
   let fake: FakeAwsServer;
@@ -48,6 +62,96 @@ describe('fake-aws ELB and ELBv2 rules through the AWS SDK for JavaScript', () =
     elb.destroy();
     elbv2.destroy();
     await fake.close();
+  });
+
+  test('ip targets: in the VPC accepted; private outside it only with AvailabilityZone=all; public refused', async () => {
+    await register('ip-tg', [{ Id: '10.1.0.5' }]);
+    await rejectsWith(
+      register('ip-tg', [{ Id: '10.1.0.6' }, { Id: '192.168.7.7' }]),
+      'ValidationError',
+      "The Availability Zone is required for IP address '192.168.7.7' because it is not in the VPC",
+    );
+    // 10.0.0.5 is in the default VPC's block, not in this group's VPC (10.1.0.0/16): private, outside.
+    await rejectsWith(
+      register('ip-tg', [{ Id: '10.0.0.5' }]),
+      'ValidationError',
+      "The Availability Zone is required for IP address '10.0.0.5' because it is not in the VPC",
+    );
+    assert.deepEqual(await registered('ip-tg'), ['10.1.0.5:80'], 'a refused call applies nothing');
+    await register('ip-tg', [
+      { Id: '192.168.7.7', AvailabilityZone: 'all' },
+      { Id: '100.64.1.1', AvailabilityZone: 'all' },
+      { Id: '172.16.0.9', Port: 8080, AvailabilityZone: 'all' },
+    ]);
+    await rejectsWith(
+      register('ip-tg', [{ Id: '8.8.8.8', AvailabilityZone: 'all' }]),
+      'ValidationError',
+      "The IP address '8.8.8.8' is not in the VPC and is publicly routable: only addresses of the VPC, RFC 1918 " +
+        '(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) and RFC 6598 (100.64.0.0/10) can be registered',
+    );
+    await rejectsWith(
+      register('ip-tg', [{ Id: '10.1.0.7', AvailabilityZone: 'all' }]),
+      'ValidationError',
+      "The IP address '10.1.0.7' is within the VPC, and cannot have its Availability Zone overridden to 'all' from 'us-east-1a'",
+    );
+    await rejectsWith(
+      register('ip-tg', [{ Id: '2001:db8::5' }]),
+      'ValidationError',
+      "The IP address '2001:db8::5' is not a valid IPv4 address",
+    );
+    assert.deepEqual(
+      (await health('ip-tg')).map((t) => t.split(' ').slice(0, 2).join(' ')),
+      ['10.1.0.5:80 us-east-1a', '100.64.1.1:80 all', '172.16.0.9:8080 all', '192.168.7.7:80 all'],
+      'the zone of each target: the detected one in the VPC, `all` outside',
+    );
+    assert.deepEqual(
+      (await fakeState(fake.url)).elbv2['us-east-1']?.['ip-tg']?.targets.find((t) => t.id === '192.168.7.7'),
+      { id: '192.168.7.7', port: 80, availabilityZone: 'all' },
+      'the state keeps the zone `all`',
+    );
+    // Deregistering an IP outside the VPC takes the same zone: without it, AWS asks for it.
+    await rejectsWith(
+      deregister('ip-tg', [{ Id: '192.168.7.7' }]),
+      'ValidationError',
+      "The Availability Zone is required for IP address '192.168.7.7' because it is not in the VPC",
+    );
+    await deregister('ip-tg', [{ Id: '192.168.7.7', AvailabilityZone: 'all' }, { Id: '8.8.4.4' }]);
+    assert.ok((await health('ip-tg')).includes('192.168.7.7:80 all draining'));
+  });
+
+  test('IPv6 target groups take IPv6 addresses only: in the VPC, or unique local with AvailabilityZone=all', async () => {
+    await register('ip6-tg', [{ Id: '2001:db8:6::5' }, { Id: 'fd00::5', AvailabilityZone: 'all' }]);
+    await rejectsWith(
+      register('ip6-tg', [{ Id: '10.6.0.5' }]),
+      'ValidationError',
+      "The IP address '10.6.0.5' is not a valid IPv6 address",
+    );
+    await rejectsWith(register('ip6-tg', [{ Id: '2001:db8:7::5', AvailabilityZone: 'all' }]), 'ValidationError');
+    assert.deepEqual(await registered('ip6-tg'), ['2001:db8:6::5:80', 'fd00::5:80']);
+    const created = await elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: 'v6-created',
+        Protocol: 'TCP',
+        Port: 443,
+        VpcId: 'vpc-6',
+        TargetType: 'ip',
+        IpAddressType: 'ipv6',
+      }),
+    );
+    assert.equal(created.TargetGroups?.[0]?.IpAddressType, 'ipv6');
+    const described = await elbv2.send(new DescribeTargetGroupsCommand({ Names: ['v6-created', 'ip-tg'] }));
+    assert.deepEqual(
+      described.TargetGroups?.map((g) => g.IpAddressType),
+      ['ipv6', 'ipv4'],
+    );
+  });
+
+  test('instance groups: an id that is no instance id is a ValidationError', async () => {
+    await rejectsWith(
+      register('inst-tg', [{ Id: '10.0.0.5' }]),
+      'ValidationError',
+      "Instance ID '10.0.0.5' is not valid",
+    );
   });
 
   test('lifecycle: initial, healthy, draining for the delay, gone; registered again while draining: as it was', async () => {

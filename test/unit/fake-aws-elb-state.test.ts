@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CidrSet, OUTSIDE_VPC_RANGES } from '../../src/fake-aws/ip-ranges.js';
 import { FakeAwsState } from '../../src/fake-aws/state.js';
 
 const I1 = 'i-0000000000000000a';
@@ -16,6 +17,7 @@ test('the ELB parts of the state round-trip: VPCs, instances, group settings, zo
           protocol: 'HTTPS',
           targetType: 'ip' as const,
           vpcId: 'vpc-1',
+          ipAddressType: 'ipv4' as const,
           healthyAfterMs: 0,
           deregistrationDelayMs: 5000,
           targets: [{ id: '10.1.0.5' }, { id: '192.168.7.7', port: 8443, availabilityZone: 'all' }],
@@ -23,6 +25,7 @@ test('the ELB parts of the state round-trip: VPCs, instances, group settings, zo
         },
       },
     },
+    vpcs: { 'vpc-1': '10.1.0.0/16', 'vpc-2': ['10.2.0.0/16', '2001:db8:2::/56'] },
   };
   state.load(json);
   const out = state.toJSON();
@@ -33,6 +36,7 @@ test('the ELB parts of the state round-trip: VPCs, instances, group settings, zo
       { id: '192.168.7.7', port: 8443, availabilityZone: 'all' },
     ],
   });
+  assert.deepEqual(out.vpcs, { 'vpc-1': ['10.1.0.0/16'], 'vpc-2': ['10.2.0.0/16', '2001:db8:2::/56'] });
   assert.deepEqual(out.elb['us-east-1']?.['web'], { instances: [I1] });
   const again = new FakeAwsState({ now: () => 1000 });
   again.load(JSON.parse(JSON.stringify(out)));
@@ -47,14 +51,36 @@ test('an old state file (no VPCs, instances or group settings) loads as before',
   });
   const g = state.toJSON().elbv2['us-east-1']?.['tg'];
   assert.deepEqual(g?.targets, [{ id: '10.0.0.5', port: 80 }]);
+  assert.equal(g?.ipAddressType, 'ipv4');
   assert.equal(g?.vpcId, 'vpc-00000000');
+  assert.ok(state.vpcCidrs('vpc-00000000').has('10.0.255.255'), 'a VPC it was not told of is 10.0.0.0/16');
+  assert.ok(!state.vpcCidrs('vpc-00000000').has('10.1.0.0'));
 });
 
 test('a bad state says what is wrong', () => {
   const bad: Array<[unknown, RegExp]> = [
+    [{ vpcs: { 'vpc-1': '10.0.0.0/33' } }, /vpcs\.vpc-1: "10\.0\.0\.0\/33" is not a CIDR block/],
+    [{ vpcs: { 'vpc-1': [10] } }, /vpcs\.vpc-1 must be a list of strings/],
+    [{ vpcs: [] }, /vpcs must be an object/],
     [{ elbv2: { r: { tg: { deregistrationDelayMs: -1 } } } }, /deregistrationDelayMs must be a whole number >= 0/],
+    [{ elbv2: { r: { tg: { ipAddressType: 'dualstack' } } } }, /ipAddressType must be ipv4 or ipv6/],
     [{ elbv2: { r: { tg: { targets: [{ id: '10.0.0.1', port: 70000 }] } } } }, /targets\[0\]\.port must be 1-65535/],
     [{ elbv2: { r: { tg: { draining: [{ port: 80 }] } } } }, /draining\[0\] needs an id/],
   ];
   for (const [json, message] of bad) assert.throws(() => new FakeAwsState().load(json), message);
+});
+
+test('CIDR sets: IPv4 and IPv6 blocks; the private ranges an ip target group takes from outside its VPC', () => {
+  const set = new CidrSet(['10.1.0.0/16', '2001:db8::/56']);
+  assert.ok(set.has('10.1.2.3'));
+  assert.ok(!set.has('10.2.0.1'));
+  assert.ok(set.has('2001:db8:0:ff::1'));
+  assert.ok(!set.has('2001:db8:1::1'));
+  assert.ok(!set.has('not-an-ip'));
+  for (const ip of ['10.9.9.9', '172.31.0.1', '192.168.7.7', '100.64.0.1', '100.127.255.255', 'fd00::1']) {
+    assert.ok(OUTSIDE_VPC_RANGES.has(ip), ip);
+  }
+  for (const ip of ['8.8.8.8', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2001:db8::1', '127.0.0.1']) {
+    assert.ok(!OUTSIDE_VPC_RANGES.has(ip), ip);
+  }
 });
