@@ -81,6 +81,18 @@ const FLAGS: readonly FlagDef[] = [
     default: 300,
   },
   {
+    flags: '--targets-per-group <n>',
+    description: "registered targets a target group may hold: TooManyTargets past it (a group's targetLimit wins)",
+    parse: intIn(1, 1_000_000),
+    default: 1000,
+  },
+  {
+    flags: '--registrations-per-target <n>',
+    description: 'registrations of one target across the groups of a region: TooManyRegistrationsForTargetId past it',
+    parse: intIn(1, 1_000_000),
+    default: 100,
+  },
+  {
     flags: '--seed <n>',
     description: 'seed of the random faults (jitter, throttle and error rates): the same seed replays them',
     parse: intIn(0, 2 ** 31 - 1),
@@ -121,6 +133,8 @@ export function registerFakeAwsCommand(program: Command): void {
       describeLagMs: v.get('describe-lag-ms') as number,
       healthyAfterMs: v.get('healthy-after-ms') as number,
       deregistrationDelayMs: v.get('deregistration-delay-ms') as number,
+      targetsPerGroup: v.get('targets-per-group') as number,
+      registrationsPerTarget: v.get('registrations-per-target') as number,
       ...(v.get('seed') !== undefined ? { seed: v.get('seed') as number } : {}),
       logger,
     });

@@ -19,6 +19,8 @@ export interface TargetGroupJson {
   targetType?: 'instance' | 'ip';
   vpcId?: string;
   ipAddressType?: 'ipv4' | 'ipv6';
+  /** Its own "targets per target group" quota; the account's (`targetsPerGroup` fault, default 1000) when absent. */
+  targetLimit?: number;
   /** Registration to `healthy`, in ms; the `healthyAfterMs` fault when absent. */
   healthyAfterMs?: number;
   /** How long a deregistered target stays `draining`, in ms; the `deregistrationDelayMs` fault when absent. */
@@ -87,8 +89,10 @@ function loadGroup(state: FakeAwsState, region: string, name: string, tg: unknow
     ...(j.arn ? { arn: j.arn } : {}),
     ...(j.ipAddressType ? { ipAddressType: j.ipAddressType } : {}),
   });
+  const limit = wholeNumber(j.targetLimit, `${where}.targetLimit`, 1);
   const healthy = wholeNumber(j.healthyAfterMs, `${where}.healthyAfterMs`, 0);
   const delay = wholeNumber(j.deregistrationDelayMs, `${where}.deregistrationDelayMs`, 0);
+  if (limit !== undefined) g.targetLimit = limit;
   if (healthy !== undefined) g.healthyAfterMs = healthy;
   if (delay !== undefined) g.deregistrationDelayMs = delay;
   const now = state.now();
@@ -156,6 +160,7 @@ export function elbSectionsToJson(state: FakeAwsState): Required<ElbStateJson> {
         targetType: g.targetType,
         vpcId: g.vpcId,
         ipAddressType: g.ipAddressType,
+        ...(g.targetLimit !== undefined ? { targetLimit: g.targetLimit } : {}),
         ...(g.healthyAfterMs !== undefined ? { healthyAfterMs: g.healthyAfterMs } : {}),
         ...(g.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: g.deregistrationDelayMs } : {}),
         targets: all

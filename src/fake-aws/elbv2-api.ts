@@ -26,7 +26,7 @@ function describe(g: FakeTargetGroup): Record<string, unknown> {
 
 /**
  * ELBv2 target groups (2015-12-01). Target identity is (Id, Port), the port defaulting to the group's. A bad target
- * fails the whole call (ValidationError, or InvalidTarget naming every one). Targets pass through
+ * fails the whole call (ValidationError, or InvalidTarget naming every one); quotas likewise. Targets pass through
  * `initial`, `healthy` and `draining` (elbv2-targets.ts); describes lag writes by `model.describeLagMs`.
  */
 export function handleElbv2(

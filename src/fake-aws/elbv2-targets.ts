@@ -1,6 +1,7 @@
 import { ApiError, INSTANCE_ID, structListParam } from './api.js';
 import { lifecycleOf, type ElbModel } from './elb-model.js';
 import { canBeTarget, zoneToRegister } from './elbv2-ip-targets.js';
+import { checkQuotas } from './elbv2-quotas.js';
 import { HISTORY_MS } from './membership.js';
 import type { FakeAwsState, FakeTargetGroup } from './state.js';
 import {
@@ -79,6 +80,11 @@ export function registerTargets(
   const now = state.now();
   const checked = checkRegistration(state, region, g, targets);
   const unique = new Map(checked.map((t) => [key(t), t]));
+  const added = [...unique.values()].filter((t) => {
+    const prev = g.targets.current.get(key(t));
+    return !prev || !isRegisteredAt(prev, now);
+  });
+  checkQuotas(state, region, g, added, model);
   const times = lifecycleOf(g, model);
   for (const [k, t] of unique) {
     const prev = g.targets.current.get(k);

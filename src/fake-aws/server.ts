@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { seededRandom } from '../util/random.js';
 import { ApiError, type ApiAnswer } from './api.js';
 import { handleElb } from './elb-api.js';
-import { ELB_MODEL_KEYS, elbModelFrom, type ElbModel } from './elb-model.js';
+import { checkElbModelFault, ELB_MODEL_KEYS, elbModelFrom, type ElbModel } from './elb-model.js';
 import { handleElbv2 } from './elbv2-api.js';
 import { handleRoute53, route53Operation } from './route53-api.js';
 import { FakeAwsState } from './state.js';
@@ -213,6 +213,7 @@ export function parseFaults(input: unknown): Partial<Faults> {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`fault ${k} must be a number >= 0`);
     if ((k === 'throttleRate' || k === 'errorRate') && v > 1) throw new Error(`fault ${k} is a fraction from 0 to 1`);
     if (k === 'seed' && !Number.isInteger(v)) throw new Error('fault seed must be a whole number');
+    checkElbModelFault(k, v);
     out[k as NumericFault] = v;
   }
   return out;

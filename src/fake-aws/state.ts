@@ -31,7 +31,8 @@ export interface FakeTargetGroup {
   readonly ipAddressType: 'ipv4' | 'ipv6';
   /** Targets keyed `id:port`, draining ones included until their delay has passed, with their recent changes. */
   readonly targets: Membership<TargetRecord>;
-  /** Its own ms to healthy and deregistration delay; the account's (faults) when absent. */
+  /** Its own target quota, ms to healthy and deregistration delay; the account's (faults) when absent. */
+  targetLimit?: number;
   healthyAfterMs?: number;
   deregistrationDelayMs?: number;
 }

@@ -13,6 +13,7 @@ export const RULES_STATE = {
     'us-east-1': {
       'ip-tg': { arn: ARN('ip-tg'), port: 80, targetType: 'ip', vpcId: 'vpc-a', deregistrationDelayMs: 600_000 },
       'ip6-tg': { arn: ARN('ip6-tg'), port: 80, targetType: 'ip', vpcId: 'vpc-6', ipAddressType: 'ipv6' },
+      'full-tg': { arn: ARN('full-tg'), port: 80, targetType: 'instance', targetLimit: 2 },
       'inst-tg': { arn: ARN('inst-tg'), port: 80, targetType: 'instance' },
       'slow-tg': { arn: ARN('slow-tg'), port: 80, targetType: 'instance', deregistrationDelayMs: 600_000 },
       // Ten minutes to healthy and to drain: states a test can see without racing the clock.

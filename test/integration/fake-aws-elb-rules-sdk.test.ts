@@ -154,6 +154,36 @@ describe('fake-aws ELB and ELBv2 rules through the AWS SDK for JavaScript', () =
     );
   });
 
+  test('quotas: targets per group (state or fault) and registrations per target fail the whole call', async () => {
+    await register('full-tg', [{ Id: iid(1) }, { Id: iid(2) }]);
+    await rejectsWith(
+      register('full-tg', [{ Id: iid(3) }]),
+      'TooManyTargetsException',
+      'You cannot have more than 2 targets per target group.',
+    );
+    await register('full-tg', [{ Id: iid(2) }]);
+    // A deregistered target is draining, and no longer counts: the group has room again.
+    await deregister('full-tg', [{ Id: iid(1) }]);
+    await register('full-tg', [{ Id: iid(3) }]);
+    assert.deepEqual(await registered('full-tg'), [`${iid(2)}:80`, `${iid(3)}:80`]);
+
+    await setFaults(fake.url, { targetsPerGroup: 1, registrationsPerTarget: 2 });
+    try {
+      await rejectsWith(register('inst-tg', [{ Id: iid(4) }, { Id: iid(5) }]), 'TooManyTargetsException');
+      // iid(2) is registered in full-tg already: one more is the limit of two registrations.
+      await register('inst-tg', [{ Id: iid(2) }]);
+      await rejectsWith(
+        register('slow-tg', [{ Id: iid(2) }]),
+        'TooManyRegistrationsForTargetIdException',
+        `You've reached the limit on the number of times a target can be registered with a load balancer: '${iid(2)}' (2)`,
+      );
+      assert.deepEqual(await registered('slow-tg'), []);
+    } finally {
+      await setFaults(fake.url, { targetsPerGroup: 1000, registrationsPerTarget: 100 });
+    }
+    await deregister('inst-tg', [{ Id: iid(2) }]);
+  });
+
   test('lifecycle: initial, healthy, draining for the delay, gone; registered again while draining: as it was', async () => {
     // life-tg takes ten minutes to healthy and to drain: each state is seen without racing the clock.
     await register('life-tg', [{ Id: iid(10) }]);
