@@ -16,7 +16,7 @@ const FLAGS: readonly FlagDef[] = [
   },
   {
     flags: '--state <file>',
-    description: 'JSON state to load at start (load balancers, target groups, VPCs, zones)',
+    description: 'JSON state to load at start (load balancers, target groups, VPCs, instances, zones)',
     parse: nonEmpty,
   },
   { flags: '--save', description: 'write the state back to --state on exit', parse: () => true, default: false },

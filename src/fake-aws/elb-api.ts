@@ -26,8 +26,8 @@ function describe(lb: FakeLoadBalancer, region: string, at: number): Record<stri
 }
 
 /**
- * Classic ELB (2012-06-01). As in AWS, one invalid instance (malformed or terminated) fails the whole register call
- * and nothing changes. Deregistering a valid
+ * Classic ELB (2012-06-01). As in AWS, one invalid instance (malformed, terminated, or not one of the account's
+ * instances when the region has a list) fails the whole register call and nothing changes. Deregistering a valid
  * instance that is not a member succeeds without change (AWS's behaviour there is not documented; lbmanager never
  * relies on it). A registered instance is `OutOfService` until `model.healthyAfterMs` has passed, then `InService`;
  * describes lag writes by `model.describeLagMs`.
@@ -73,7 +73,9 @@ export function handleElb(
       if (!lb) throw notFound(name);
       const ids = structListParam(p, 'Instances').map((i) => i.InstanceId ?? '');
       const register = op === 'RegisterInstancesWithLoadBalancer';
-      const bad = ids.find((i) => !INSTANCE_ID.test(i) || state.isTerminated(region, i));
+      const bad = ids.find(
+        (i) => !INSTANCE_ID.test(i) || state.isTerminated(region, i) || (register && !state.instanceExists(region, i)),
+      );
       if (bad !== undefined) throw new ApiError(400, 'InvalidInstance', `Could not find EC2 instance ${bad}.`, name);
       for (const i of ids) {
         if (!register) lb.instances.delete(i, now);

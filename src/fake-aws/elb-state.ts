@@ -37,6 +37,8 @@ export interface ElbStateJson {
   elbv2?: Record<string, Record<string, TargetGroupJson>>;
   /** CIDR blocks per VPC id: one (`"10.1.0.0/16"`) or several, IPv4 and IPv6. Unlisted VPCs are 10.0.0.0/16. */
   vpcs?: Record<string, string | string[]>;
+  /** The account's instances per region; where a region has a list, other instance ids do not exist there. */
+  instances?: Record<string, string[]>;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -110,7 +112,7 @@ function loadGroup(state: FakeAwsState, region: string, name: string, tg: unknow
   g.targets.reset(records);
 }
 
-/** Loads the ELB, ELBv2 and VPC parts of a JSON state into an emptied state; throws a clear Error. */
+/** Loads the ELB, ELBv2, VPC and instance parts of a JSON state into an emptied state; throws a clear Error. */
 export function loadElbSections(state: FakeAwsState, s: ElbStateJson): void {
   for (const [region, lbs] of Object.entries(s.elb ?? {})) {
     for (const [name, lb] of Object.entries(lbs ?? {})) {
@@ -130,6 +132,11 @@ export function loadElbSections(state: FakeAwsState, s: ElbStateJson): void {
       throw new Error(`vpcs.${id}: ${(e as Error).message}`, { cause: e });
     }
   }
+  if (s.instances !== undefined && !isObject(s.instances))
+    throw new Error('instances must be an object: {"us-east-1": ["i-…"]}');
+  for (const [region, ids] of Object.entries(s.instances ?? {})) {
+    state.knownInstances.set(region, new Set(stringList(ids, `instances.${region}`)));
+  }
 }
 
 const byIdPort = (a: { id: string; port: number }, b: { id: string; port: number }): number =>
@@ -140,7 +147,7 @@ function targetJson(t: TargetRecord): Required<Pick<TargetJson, 'id' | 'port'>> 
   return { id: t.id, port: t.port, ...(t.availabilityZone === 'all' ? { availabilityZone: 'all' } : {}) };
 }
 
-/** The JSON form of the ELB, ELBv2 and VPC parts of a state, as they are now (never lagged). */
+/** The JSON form of the ELB, ELBv2, VPC and instance parts of a state, as they are now (never lagged). */
 export function elbSectionsToJson(state: FakeAwsState): Required<ElbStateJson> {
   const now = state.now();
   const elb: NonNullable<ElbStateJson['elb']> = {};
@@ -176,5 +183,7 @@ export function elbSectionsToJson(state: FakeAwsState): Required<ElbStateJson> {
   }
   const vpcs: Record<string, string[]> = {};
   for (const [id, set] of state.vpcs) vpcs[id] = [...set.blocks];
-  return { elb, elbv2, vpcs };
+  const instances: Record<string, string[]> = {};
+  for (const [region, ids] of state.knownInstances) instances[region] = [...ids].sort();
+  return { elb, elbv2, vpcs, instances };
 }

@@ -50,7 +50,9 @@ function checkRegistration(
   if (notAnId) throw new ApiError(400, 'ValidationError', `Instance ID '${notAnId.id}' is not valid`, g.name);
   // "If the target is an EC2 instance, it must be in the running state when you register it."
   // (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RegisterTargets.html)
-  const bad = targets.filter((t) => !INSTANCE_ID.test(t.id) || state.isTerminated(region, t.id));
+  const bad = targets.filter(
+    (t) => !INSTANCE_ID.test(t.id) || state.isTerminated(region, t.id) || !state.instanceExists(region, t.id),
+  );
   if (bad.length > 0) {
     throw new ApiError(
       400,

@@ -99,6 +99,8 @@ export class FakeAwsState {
   readonly changes = new Map<string, { submittedAt: string; polled: number }>();
   /** CIDR blocks of the VPCs the fake was told of, by VPC id. */
   readonly vpcs = new Map<string, CidrSet>();
+  /** The account's instances per region, when listed: ids outside a region's list do not exist there. */
+  readonly knownInstances = new Map<string, Set<string>>();
   /** The time every lifecycle and lag computation uses (injected by unit tests). */
   readonly now: () => number;
 
@@ -109,6 +111,11 @@ export class FakeAwsState {
   /** The CIDR blocks of a VPC; a VPC the fake was not told of is 10.0.0.0/16. */
   vpcCidrs(vpcId: string): CidrSet {
     return this.vpcs.get(vpcId) ?? DEFAULT_VPC;
+  }
+
+  /** Whether an instance exists in a region: any id when the region has no list of instances. */
+  instanceExists(region: string, id: string): boolean {
+    return this.knownInstances.get(region)?.has(id) ?? true;
   }
 
   /** The load balancers of a region. */
@@ -200,6 +207,7 @@ export class FakeAwsState {
     this.zones.clear();
     this.terminated.clear();
     this.vpcs.clear();
+    this.knownInstances.clear();
     loadElbSections(this, s);
     for (const [id, z] of Object.entries(s.route53?.zones ?? {})) {
       if (typeof z?.name !== 'string') throw new Error(`route53.zones.${id}.name must be a string`);

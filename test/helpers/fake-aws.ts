@@ -53,6 +53,7 @@ export interface FakeStateView {
     >
   >;
   vpcs: Record<string, string[]>;
+  instances: Record<string, string[]>;
   route53: {
     zones: Record<
       string,

@@ -219,6 +219,43 @@ describe('fake-aws ELB and ELBv2 rules through the AWS SDK for JavaScript', () =
     assert.deepEqual(await registered('slow-tg'), [`${iid(12)}:80`]);
   });
 
+  test('known instances: with a list, unknown ids are refused as AWS refuses them, the whole call', async () => {
+    const set = (instances: string[] | null) =>
+      fetch(`${fake.url}/_fake/instances`, {
+        method: 'POST',
+        body: JSON.stringify({ region: 'us-east-1', instances }),
+      });
+    assert.equal((await set([iid(20), iid(21)])).status, 200);
+    try {
+      await rejectsWith(
+        elb.send(
+          new RegisterInstancesWithLoadBalancerCommand({
+            LoadBalancerName: 'web',
+            Instances: [{ InstanceId: iid(20) }, { InstanceId: iid(29) }],
+          }),
+        ),
+        'InvalidEndPointException',
+        `Could not find EC2 instance ${iid(29)}.`,
+      );
+      await rejectsWith(
+        register('inst-tg', [{ Id: iid(28) }, { Id: iid(21) }, { Id: iid(29) }]),
+        'InvalidTargetException',
+        `The following targets are not in a running state and cannot be registered: '${iid(28)}', '${iid(29)}'`,
+      );
+      assert.deepEqual((await fakeState(fake.url)).instances, { 'us-east-1': [iid(20), iid(21)] });
+      await elb.send(
+        new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: 'web', Instances: [{ InstanceId: iid(20) }] }),
+      );
+    } finally {
+      assert.equal((await set(null)).status, 200);
+    }
+    await register('inst-tg', [{ Id: iid(29) }]);
+    assert.equal(
+      (await fetch(`${fake.url}/_fake/instances`, { method: 'POST', body: '{"instances": 3}' })).status,
+      400,
+    );
+  });
+
   test('describeLagMs: describes show the membership as it was; writes apply at once', async () => {
     await setFaults(fake.url, { describeLagMs: 600_000 });
     try {

@@ -27,6 +27,7 @@ test('the ELB parts of the state round-trip: VPCs, instances, group settings, zo
       },
     },
     vpcs: { 'vpc-1': '10.1.0.0/16', 'vpc-2': ['10.2.0.0/16', '2001:db8:2::/56'] },
+    instances: { 'us-east-1': [I1] },
   };
   state.load(json);
   const out = state.toJSON();
@@ -38,6 +39,7 @@ test('the ELB parts of the state round-trip: VPCs, instances, group settings, zo
     ],
   });
   assert.deepEqual(out.vpcs, { 'vpc-1': ['10.1.0.0/16'], 'vpc-2': ['10.2.0.0/16', '2001:db8:2::/56'] });
+  assert.deepEqual(out.instances, { 'us-east-1': [I1] });
   assert.deepEqual(out.elb['us-east-1']?.['web'], { instances: [I1] });
   const again = new FakeAwsState({ now: () => 1000 });
   again.load(JSON.parse(JSON.stringify(out)));
@@ -56,6 +58,7 @@ test('an old state file (no VPCs, instances or group settings) loads as before',
   assert.equal(g?.vpcId, 'vpc-00000000');
   assert.ok(state.vpcCidrs('vpc-00000000').has('10.0.255.255'), 'a VPC it was not told of is 10.0.0.0/16');
   assert.ok(!state.vpcCidrs('vpc-00000000').has('10.1.0.0'));
+  assert.ok(state.instanceExists('us-east-1', 'i-0123456789abcdef0'), 'without a list, any instance exists');
 });
 
 test('a bad state says what is wrong', () => {
@@ -63,6 +66,7 @@ test('a bad state says what is wrong', () => {
     [{ vpcs: { 'vpc-1': '10.0.0.0/33' } }, /vpcs\.vpc-1: "10\.0\.0\.0\/33" is not a CIDR block/],
     [{ vpcs: { 'vpc-1': [10] } }, /vpcs\.vpc-1 must be a list of strings/],
     [{ vpcs: [] }, /vpcs must be an object/],
+    [{ instances: { 'us-east-1': 'i-1' } }, /instances\.us-east-1 must be a list of strings/],
     [{ elbv2: { r: { tg: { targetLimit: 0 } } } }, /elbv2\.r\.tg\.targetLimit must be a whole number >= 1/],
     [{ elbv2: { r: { tg: { deregistrationDelayMs: -1 } } } }, /deregistrationDelayMs must be a whole number >= 0/],
     [{ elbv2: { r: { tg: { ipAddressType: 'dualstack' } } } }, /ipAddressType must be ipv4 or ipv6/],
