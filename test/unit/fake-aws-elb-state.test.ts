@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { CidrSet, OUTSIDE_VPC_RANGES } from '../../src/fake-aws/ip-ranges.js';
 import { FakeAwsState } from '../../src/fake-aws/state.js';
@@ -89,4 +91,14 @@ test('CIDR sets: IPv4 and IPv6 blocks; the private ranges an ip target group tak
   for (const ip of ['8.8.8.8', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2001:db8::1', '127.0.0.1']) {
     assert.ok(!OUTSIDE_VPC_RANGES.has(ip), ip);
   }
+});
+
+test("the README's example state file of `lbmanager fake-aws` loads", () => {
+  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## `lbmanager fake-aws`'));
+  const json = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(json, 'the section has a JSON state');
+  const state = new FakeAwsState();
+  state.load(JSON.parse(json));
+  assert.deepEqual(state.toJSON().elbv2['us-east-1']?.['web-tg']?.draining, [{ id: '10.1.0.9', port: 80 }]);
 });
