@@ -25,6 +25,8 @@ export interface TargetGroupJson {
   healthyAfterMs?: number;
   /** How long a deregistered target stays `draining`, in ms; the `deregistrationDelayMs` fault when absent. */
   deregistrationDelayMs?: number;
+  /** Targets (`id` or `id:port`) whose health checks fail: `unhealthy` instead of `healthy`, still registered. */
+  unhealthy?: string[];
   /** Registered targets (initial or healthy); those of a loaded state are healthy. */
   targets?: TargetJson[];
   /** Deregistered targets still draining; those of a loaded state drain for the group's delay from the load. */
@@ -97,6 +99,7 @@ function loadGroup(state: FakeAwsState, region: string, name: string, tg: unknow
   if (limit !== undefined) g.targetLimit = limit;
   if (healthy !== undefined) g.healthyAfterMs = healthy;
   if (delay !== undefined) g.deregistrationDelayMs = delay;
+  for (const t of j.unhealthy === undefined ? [] : stringList(j.unhealthy, `${where}.unhealthy`)) g.unhealthy.add(t);
   const now = state.now();
   const records: Array<[string, TargetRecord]> = [];
   for (const t of targetList(j.targets, `${where}.targets`, g)) {
@@ -170,6 +173,7 @@ export function elbSectionsToJson(state: FakeAwsState): Required<ElbStateJson> {
         ...(g.targetLimit !== undefined ? { targetLimit: g.targetLimit } : {}),
         ...(g.healthyAfterMs !== undefined ? { healthyAfterMs: g.healthyAfterMs } : {}),
         ...(g.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: g.deregistrationDelayMs } : {}),
+        ...(g.unhealthy.size > 0 ? { unhealthy: [...g.unhealthy].sort() } : {}),
         targets: all
           .filter((t) => isRegisteredAt(t, now))
           .map(targetJson)

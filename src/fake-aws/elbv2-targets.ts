@@ -11,6 +11,7 @@ import {
   targetHealth,
   targetStateAt,
   type TargetRecord,
+  type TargetState,
 } from './target-lifecycle.js';
 
 /** A target as a request describes it (`Targets.member.N.Id/Port/AvailabilityZone`), its port defaulted. */
@@ -119,7 +120,10 @@ export function deregisterTargets(
   tidy(g, now, model);
 }
 
-/** DescribeTargetHealth's descriptions, as the group was `describeLagMs` ago. */
+/**
+ * DescribeTargetHealth's descriptions, as the group was `describeLagMs` ago. A target the group lists as failing its
+ * health checks is `unhealthy` where it would be `healthy`: still registered, as AWS keeps it.
+ */
 export function describeTargetHealth(
   state: FakeAwsState,
   g: FakeTargetGroup,
@@ -128,12 +132,17 @@ export function describeTargetHealth(
 ): Array<Record<string, unknown>> {
   const at = state.now() - model.describeLagMs;
   const view = g.targets.asOf(at);
+  const health = (rec: TargetRecord | undefined): TargetState | 'unhealthy' => {
+    const state = rec ? targetStateAt(rec, at) : 'gone';
+    const failing = rec !== undefined && (g.unhealthy.has(rec.id) || g.unhealthy.has(key(rec)));
+    return state === 'healthy' && failing ? 'unhealthy' : state;
+  };
   const describe = (t: TargetInput, rec: TargetRecord | undefined): Record<string, unknown> => {
     const zone = rec?.availabilityZone ?? t.availabilityZone;
     return {
       Target: { Id: t.id, Port: t.port, ...(zone !== undefined ? { AvailabilityZone: zone } : {}) },
       HealthCheckPort: String(t.port),
-      TargetHealth: targetHealth(rec ? targetStateAt(rec, at) : 'gone'),
+      TargetHealth: targetHealth(health(rec)),
     };
   };
   if (asked.length > 0) return asked.map((t) => describe(t, view.get(key(t))));

@@ -35,6 +35,8 @@ export interface FakeTargetGroup {
   targetLimit?: number;
   healthyAfterMs?: number;
   deregistrationDelayMs?: number;
+  /** Targets (`id`, or `id:port`) whose health checks fail: `unhealthy` once past `initial`, still registered. */
+  readonly unhealthy: Set<string>;
 }
 
 /** Options of {@link FakeAwsState.addTargetGroup}. */
@@ -166,6 +168,7 @@ export class FakeAwsState {
       vpcId: opts.vpcId ?? 'vpc-00000000',
       ipAddressType: opts.ipAddressType ?? 'ipv4',
       targets: new Membership(),
+      unhealthy: new Set(),
     };
     this.elbv2Region(region).set(name, tg);
     return tg;

@@ -79,7 +79,7 @@ export function deregistered(prev: TargetRecord, now: number, times: LifecycleTi
 }
 
 /** The TargetHealth element of DescribeTargetHealth for a state (reasons and descriptions as AWS words them). */
-export function targetHealth(state: TargetState): Record<string, string> {
+export function targetHealth(state: TargetState | 'unhealthy'): Record<string, string> {
   // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html
   switch (state) {
     case 'initial':
@@ -90,6 +90,10 @@ export function targetHealth(state: TargetState): Record<string, string> {
       };
     case 'healthy':
       return { State: 'healthy' };
+    case 'unhealthy':
+      // "Target.FailedHealthChecks - The load balancer received an error while establishing a connection to the
+      // target or the target response was malformed."
+      return { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' };
     case 'draining':
       return {
         State: 'draining',

@@ -16,6 +16,7 @@ export const RULES_STATE = {
       'full-tg': { arn: ARN('full-tg'), port: 80, targetType: 'instance', targetLimit: 2 },
       'inst-tg': { arn: ARN('inst-tg'), port: 80, targetType: 'instance' },
       'slow-tg': { arn: ARN('slow-tg'), port: 80, targetType: 'instance', deregistrationDelayMs: 600_000 },
+      'sick-tg': { arn: ARN('sick-tg'), port: 80, targetType: 'instance', unhealthy: [iid(50)] },
       // Ten minutes to healthy and to drain: states a test can see without racing the clock.
       'life-tg': {
         arn: ARN('life-tg'),

@@ -4,6 +4,7 @@ import type { FakeAwsServer } from '../../src/fake-aws/server.js';
 import { runAws } from '../helpers/aws-cli.js';
 import { ARN, iid, RULES_STATE } from '../helpers/fake-aws-elb-rules.js';
 import { fakeState, setFaults, startTestFakeAws } from '../helpers/fake-aws.js';
+import { waitFor } from '../helpers/wait.js';
 
 // The ELB and ELBv2 rules of the fake through a second, independent client: the AWS CLI (botocore).
 describe('fake-aws ELB and ELBv2 rules through the AWS CLI (botocore)', () => {
@@ -162,6 +163,22 @@ describe('fake-aws ELB and ELBv2 rules through the AWS CLI (botocore)', () => {
       states.InstanceStates.map((s) => `${s.InstanceId} ${s.State} ${s.Description}`),
       [`${iid(11)} OutOfService Instance registration is still in progress.`, `${iid(12)} InService N/A`],
     );
+  });
+
+  test('a target the state says fails its health checks is unhealthy (Target.FailedHealthChecks)', async () => {
+    await ok(...register('sick-tg', `Id=${iid(50)}`));
+    const reason = async (): Promise<string> => {
+      const r = (await ok('elbv2', 'describe-target-health', '--target-group-arn', ARN('sick-tg'))) as {
+        TargetHealthDescriptions: Array<{ TargetHealth: { State: string; Reason?: string; Description?: string } }>;
+      };
+      const h = r.TargetHealthDescriptions[0]?.TargetHealth;
+      return `${h?.State} ${h?.Reason ?? '-'} ${h?.Description ?? '-'}`;
+    };
+    await waitFor(
+      'checked',
+      async () => (await reason()) !== 'initial Elb.RegistrationInProgress Target registration is in progress',
+    );
+    assert.equal(await reason(), 'unhealthy Target.FailedHealthChecks Health checks failed');
   });
 
   test('known instances: Classic ELB InvalidInstance, ELBv2 InvalidTarget naming every unknown id', async () => {

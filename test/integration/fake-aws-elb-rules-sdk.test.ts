@@ -219,6 +219,23 @@ describe('fake-aws ELB and ELBv2 rules through the AWS SDK for JavaScript', () =
     assert.deepEqual(await registered('slow-tg'), [`${iid(12)}:80`]);
   });
 
+  test('a target the state says fails its health checks is unhealthy, and stays registered', async () => {
+    await register('sick-tg', [{ Id: iid(50) }, { Id: iid(51) }]);
+    await waitFor(
+      'checked',
+      async () => (await health('sick-tg')).join() === `${iid(50)}:80 - unhealthy,${iid(51)}:80 - healthy`,
+    );
+    const d = await elbv2.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: ARN('sick-tg'), Targets: [{ Id: iid(50) }] }),
+    );
+    assert.deepEqual(d.TargetHealthDescriptions?.[0]?.TargetHealth, {
+      State: 'unhealthy',
+      Reason: 'Target.FailedHealthChecks',
+      Description: 'Health checks failed',
+    });
+    assert.deepEqual(await registered('sick-tg'), [`${iid(50)}:80`, `${iid(51)}:80`]);
+  });
+
   test('known instances: with a list, unknown ids are refused as AWS refuses them, the whole call', async () => {
     const set = (instances: string[] | null) =>
       fetch(`${fake.url}/_fake/instances`, {

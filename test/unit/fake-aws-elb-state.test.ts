@@ -23,6 +23,7 @@ test('the ELB parts of the state round-trip: VPCs, instances, group settings, zo
           targetLimit: 3,
           healthyAfterMs: 0,
           deregistrationDelayMs: 5000,
+          unhealthy: ['10.1.0.5'],
           targets: [{ id: '10.1.0.5' }, { id: '192.168.7.7', port: 8443, availabilityZone: 'all' }],
           draining: [{ id: '10.1.0.9', port: 443 }],
         },

@@ -115,6 +115,28 @@ describe('fake-aws ELBv2 target lifecycle (injected clock)', () => {
     assert.deepEqual(w.health('i-0000000000000000c'), ['i-0000000000000000c healthy -']);
   });
 
+  test('a target failing its health checks is unhealthy (Target.FailedHealthChecks) once past initial, still registered', () => {
+    const w = world({ healthyAfterMs: 100 });
+    w.tg.unhealthy.add(I1);
+    w.register(I1, I2);
+    assert.deepEqual(w.health(), [
+      `${I1} initial Elb.RegistrationInProgress`,
+      `${I2} initial Elb.RegistrationInProgress`,
+    ]);
+    w.advance(100);
+    assert.deepEqual(w.health(), [`${I1} unhealthy Target.FailedHealthChecks`, `${I2} healthy -`]);
+    assert.deepEqual(
+      w.state.toJSON().elbv2['us-east-1']?.['tg']?.targets,
+      [
+        { id: I1, port: 80 },
+        { id: I2, port: 80 },
+      ],
+      'an unhealthy target is registered',
+    );
+    w.tg.unhealthy.delete(I1);
+    assert.deepEqual(w.health(I1), [`${I1} healthy -`], 'it recovers when its checks pass again');
+  });
+
   test('registering a registered target again changes nothing (no new health checks)', () => {
     const w = world({ healthyAfterMs: 100 });
     w.register(I1);
