@@ -17,7 +17,7 @@ const FLAGS: readonly FlagDef[] = [
   },
   {
     flags: '--state <file>',
-    description: 'JSON state to load at start (load balancers, target groups, zones)',
+    description: 'JSON state to load at start (load balancers, target groups, VPCs, instances, zones)',
     parse: nonEmpty,
   },
   { flags: '--save', description: 'write the state back to --state on exit', parse: () => true, default: false },
@@ -95,6 +95,36 @@ const FLAGS: readonly FlagDef[] = [
     default: 0,
   },
   {
+    flags: '--describe-lag-ms <ms>',
+    description: 'describes (load balancers, instance and target health) show membership as of this long ago',
+    parse: intIn(0, 600_000, ' ms'),
+    default: 0,
+  },
+  {
+    flags: '--healthy-after-ms <ms>',
+    description: 'a registered target is initial (ELBv2) / OutOfService (ELB) this long, then healthy / InService',
+    parse: intIn(0, 3_600_000, ' ms'),
+    default: 100,
+  },
+  {
+    flags: '--deregistration-delay-ms <ms>',
+    description: "a deregistered ELBv2 target is draining this long (a group's own delay in the state wins)",
+    parse: intIn(0, 3_600_000, ' ms'),
+    default: 300,
+  },
+  {
+    flags: '--targets-per-group <n>',
+    description: "registered targets a target group may hold: TooManyTargets past it (a group's targetLimit wins)",
+    parse: intIn(1, 1_000_000),
+    default: 1000,
+  },
+  {
+    flags: '--registrations-per-target <n>',
+    description: 'registrations of one target across the groups of a region: TooManyRegistrationsForTargetId past it',
+    parse: intIn(1, 1_000_000),
+    default: 100,
+  },
+  {
     flags: '--seed <n>',
     description: 'seed of the random faults (jitter, throttle and error rates): the same seed replays them',
     parse: intIn(0, 2 ** 31 - 1),
@@ -137,6 +167,11 @@ export function registerFakeAwsCommand(program: Command): void {
       route53UpsertChanges: v.get('route53-upsert-changes') as number,
       elbRps: v.get('elb-rps') as number,
       priorRequestMs: v.get('prior-request-ms') as number,
+      describeLagMs: v.get('describe-lag-ms') as number,
+      healthyAfterMs: v.get('healthy-after-ms') as number,
+      deregistrationDelayMs: v.get('deregistration-delay-ms') as number,
+      targetsPerGroup: v.get('targets-per-group') as number,
+      registrationsPerTarget: v.get('registrations-per-target') as number,
       ...(v.get('seed') !== undefined ? { seed: v.get('seed') as number } : {}),
       logger,
     });

@@ -1,19 +1,23 @@
 import { ApiError, INSTANCE_ID, listParam, page, required, structListParam, type ApiAnswer } from './api.js';
+import { DEFAULT_ELB_MODEL, type ElbModel } from './elb-model.js';
+import { HISTORY_MS } from './membership.js';
 import type { FakeAwsState, FakeLoadBalancer } from './state.js';
+import { instanceHealth } from './target-lifecycle.js';
 import { members, NS, queryResponse } from './xml.js';
 
 function notFound(name: string): ApiError {
   return new ApiError(400, 'LoadBalancerNotFound', `There is no ACTIVE Load Balancer named '${name}'`, name);
 }
 
-function describe(lb: FakeLoadBalancer, region: string): Record<string, unknown> {
+/** A load balancer's description, with its instances as they were at `at` (lagging describes). */
+function describe(lb: FakeLoadBalancer, region: string, at: number): Record<string, unknown> {
   return {
     LoadBalancerName: lb.name,
     DNSName: `${lb.name}-123456789.${region}.elb.amazonaws.com`,
     CanonicalHostedZoneName: `${lb.name}-123456789.${region}.elb.amazonaws.com`,
     CanonicalHostedZoneNameID: 'Z35SXDOTRQ7X7K',
     ListenerDescriptions: members(lb.listeners.map((l) => ({ Listener: l, PolicyNames: '' }))),
-    Instances: members([...lb.instances].sort().map((InstanceId) => ({ InstanceId }))),
+    Instances: members([...lb.instances.asOf(at).keys()].sort().map((InstanceId) => ({ InstanceId }))),
     AvailabilityZones: members(lb.availabilityZones),
     Scheme: 'internet-facing',
     CreatedTime: lb.createdTime,
@@ -22,12 +26,23 @@ function describe(lb: FakeLoadBalancer, region: string): Record<string, unknown>
 }
 
 /**
- * Classic ELB (2012-06-01). As in AWS, one invalid instance (malformed or terminated) fails the whole register call
- * and nothing changes. Deregistering a valid instance that is not a member succeeds without change (AWS's behaviour
- * there is not documented; lbmanager never relies on it).
+ * Classic ELB (2012-06-01). As in AWS, one invalid instance (malformed, terminated, or not one of the account's
+ * instances when the region has a list) fails the whole register call and nothing changes. Deregistering a valid
+ * instance that is not a member succeeds without change (AWS's behaviour there is not documented; lbmanager never
+ * relies on it). A registered instance is `OutOfService` until `model.healthyAfterMs` has passed, then `InService`;
+ * describes lag writes by `model.describeLagMs`.
  */
-export function handleElb(state: FakeAwsState, region: string, op: string, p: URLSearchParams, id: string): ApiAnswer {
+export function handleElb(
+  state: FakeAwsState,
+  region: string,
+  op: string,
+  p: URLSearchParams,
+  id: string,
+  model: ElbModel = DEFAULT_ELB_MODEL,
+): ApiAnswer {
   const lbs = state.elbRegion(region);
+  const now = state.now();
+  const seenAt = now - model.describeLagMs;
   const ok = (target: string, result: Record<string, unknown>, changed?: string[]): ApiAnswer => ({
     status: 200,
     body: queryResponse(NS.elb, op, result, id),
@@ -47,7 +62,7 @@ export function handleElb(state: FakeAwsState, region: string, op: string, p: UR
       } else found = [...lbs.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
       const pg = page(found, p);
       return ok(names.join(','), {
-        LoadBalancerDescriptions: members(pg.items.map((lb) => describe(lb, region))),
+        LoadBalancerDescriptions: members(pg.items.map((lb) => describe(lb, region, seenAt))),
         ...(pg.nextMarker ? { NextMarker: pg.nextMarker } : {}),
       });
     }
@@ -57,34 +72,30 @@ export function handleElb(state: FakeAwsState, region: string, op: string, p: UR
       const lb = lbs.get(name);
       if (!lb) throw notFound(name);
       const ids = structListParam(p, 'Instances').map((i) => i.InstanceId ?? '');
-      const bad = ids.find((i) => !INSTANCE_ID.test(i) || state.isTerminated(region, i));
+      const register = op === 'RegisterInstancesWithLoadBalancer';
+      const bad = ids.find(
+        (i) => !INSTANCE_ID.test(i) || state.isTerminated(region, i) || (register && !state.instanceExists(region, i)),
+      );
       if (bad !== undefined) throw new ApiError(400, 'InvalidInstance', `Could not find EC2 instance ${bad}.`, name);
       for (const i of ids) {
-        if (op === 'RegisterInstancesWithLoadBalancer') lb.instances.add(i);
-        else lb.instances.delete(i);
+        if (!register) lb.instances.delete(i, now);
+        else if (!lb.instances.current.has(i)) {
+          lb.instances.set(i, { registeredAt: now, inServiceAt: now + model.healthyAfterMs }, now);
+        }
       }
-      return ok(name, { Instances: members([...lb.instances].sort().map((InstanceId) => ({ InstanceId }))) }, ids);
+      lb.instances.forget(now - Math.max(HISTORY_MS, model.describeLagMs));
+      // The answer of a write is the membership after it, never lagged.
+      const after = [...lb.instances.current.keys()].sort();
+      return ok(name, { Instances: members(after.map((InstanceId) => ({ InstanceId }))) }, ids);
     }
     case 'DescribeInstanceHealth': {
       const name = required(p, 'LoadBalancerName');
       const lb = lbs.get(name);
       if (!lb) throw notFound(name);
       const asked = structListParam(p, 'Instances').map((i) => i.InstanceId ?? '');
-      const ids = asked.length > 0 ? asked : [...lb.instances].sort();
-      return ok(name, {
-        InstanceStates: members(
-          ids.map((InstanceId) =>
-            lb.instances.has(InstanceId)
-              ? { InstanceId, State: 'InService', ReasonCode: 'N/A', Description: 'N/A' }
-              : {
-                  InstanceId,
-                  State: 'Unknown',
-                  ReasonCode: 'ELB',
-                  Description: 'Instance is not registered with the load balancer.',
-                },
-          ),
-        ),
-      });
+      const view = lb.instances.asOf(seenAt);
+      const ids = asked.length > 0 ? asked : [...view.keys()].sort();
+      return ok(name, { InstanceStates: members(ids.map((i) => instanceHealth(i, view.get(i), seenAt))) });
     }
     case 'CreateLoadBalancer': {
       const name = required(p, 'LoadBalancerName');

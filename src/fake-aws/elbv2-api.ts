@@ -1,5 +1,6 @@
-import { isIP } from 'node:net';
-import { ApiError, INSTANCE_ID, listParam, page, required, structListParam, type ApiAnswer } from './api.js';
+import { ApiError, listParam, page, required, type ApiAnswer } from './api.js';
+import { DEFAULT_ELB_MODEL, type ElbModel } from './elb-model.js';
+import { deregisterTargets, describeTargetHealth, parseTargets, registerTargets } from './elbv2-targets.js';
 import type { FakeAwsState, FakeTargetGroup } from './state.js';
 import { members, NS, queryResponse } from './xml.js';
 
@@ -15,6 +16,7 @@ function describe(g: FakeTargetGroup): Record<string, unknown> {
     Port: g.port,
     VpcId: g.vpcId,
     TargetType: g.targetType,
+    IpAddressType: g.ipAddressType,
     HealthCheckProtocol: g.protocol,
     HealthCheckPort: 'traffic-port',
     HealthCheckEnabled: true,
@@ -23,9 +25,9 @@ function describe(g: FakeTargetGroup): Record<string, unknown> {
 }
 
 /**
- * ELBv2 target groups (2015-12-01). Target identity is (Id, Port), the port defaulting to the group's. Invalid targets
- * fail the whole call with InvalidTarget naming every one. Deregistered targets are gone at once (no draining), so
- * tests see a deterministic state.
+ * ELBv2 target groups (2015-12-01). Target identity is (Id, Port), the port defaulting to the group's. A bad target
+ * fails the whole call (ValidationError, or InvalidTarget naming every one); quotas likewise. Targets pass through
+ * `initial`, `healthy` and `draining` (elbv2-targets.ts); describes lag writes by `model.describeLagMs`.
  */
 export function handleElbv2(
   state: FakeAwsState,
@@ -33,6 +35,7 @@ export function handleElbv2(
   op: string,
   p: URLSearchParams,
   id: string,
+  model: ElbModel = DEFAULT_ELB_MODEL,
 ): ApiAnswer {
   const groups = state.elbv2Region(region);
   const byArn = (arn: string): FakeTargetGroup => {
@@ -73,51 +76,17 @@ export function handleElbv2(
     }
     case 'DescribeTargetHealth': {
       const g = byArn(required(p, 'TargetGroupArn'));
-      const asked = structListParam(p, 'Targets').map((t) => ({ id: t.Id ?? '', port: Number(t.Port ?? g.port) }));
-      const list = asked.length > 0 ? asked : [...g.targets.values()];
       return ok(g.name, {
-        TargetHealthDescriptions: members(
-          list.map((t) => ({
-            Target: { Id: t.id, Port: t.port },
-            HealthCheckPort: String(t.port),
-            TargetHealth: g.targets.has(`${t.id}:${t.port}`)
-              ? { State: 'healthy' }
-              : {
-                  State: 'unused',
-                  Reason: 'Target.NotRegistered',
-                  Description: 'Target is not registered to the target group',
-                },
-          })),
-        ),
+        TargetHealthDescriptions: members(describeTargetHealth(state, g, parseTargets(p, g), model)),
       });
     }
     case 'RegisterTargets':
     case 'DeregisterTargets': {
       const g = byArn(required(p, 'TargetGroupArn'));
-      const targets = structListParam(p, 'Targets').map((t) => ({ id: t.Id ?? '', port: Number(t.Port ?? g.port) }));
+      const targets = parseTargets(p, g);
       if (targets.length === 0) throw new ApiError(400, 'ValidationError', 'Targets must not be empty', g.name);
-      if (op === 'RegisterTargets') {
-        const bad = targets.filter((t) =>
-          g.targetType === 'ip' ? isIP(t.id) === 0 : !INSTANCE_ID.test(t.id) || state.isTerminated(region, t.id),
-        );
-        if (bad.length > 0) {
-          throw new ApiError(
-            400,
-            'InvalidTarget',
-            `The following targets are not in a running state and cannot be registered: ${bad.map((t) => `'${t.id}'`).join(', ')}`,
-            g.name,
-          );
-        }
-      }
-      for (const t of targets) {
-        if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) {
-          throw new ApiError(400, 'ValidationError', `Port ${t.port} is not valid`, g.name);
-        }
-      }
-      for (const t of targets) {
-        if (op === 'RegisterTargets') g.targets.set(`${t.id}:${t.port}`, t);
-        else g.targets.delete(`${t.id}:${t.port}`);
-      }
+      if (op === 'RegisterTargets') registerTargets(state, region, g, targets, model);
+      else deregisterTargets(state, region, g, targets, model);
       return ok(
         g.name,
         {},
@@ -132,11 +101,16 @@ export function handleElbv2(
       if (targetType !== 'instance' && targetType !== 'ip') {
         throw new ApiError(400, 'ValidationError', `TargetType ${String(targetType)} is not supported here`, name);
       }
+      const ipAddressType = p.get('IpAddressType') ?? 'ipv4';
+      if (ipAddressType !== 'ipv4' && ipAddressType !== 'ipv6') {
+        throw new ApiError(400, 'ValidationError', `IpAddressType ${ipAddressType} is not valid: ipv4 or ipv6`, name);
+      }
       const g = state.addTargetGroup(region, name, {
         port: Number(p.get('Port') ?? 80),
         protocol: p.get('Protocol') ?? 'HTTP',
         targetType,
         vpcId: p.get('VpcId') ?? 'vpc-00000000',
+        ipAddressType,
       });
       return ok(name, { TargetGroups: members([describe(g)]) });
     }

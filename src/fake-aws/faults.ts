@@ -1,3 +1,4 @@
+import { checkElbModelFault, DEFAULT_ELB_MODEL, ELB_MODEL_KEYS, type ElbModel } from './elb-model.js';
 import {
   ROUTE53_ACCOUNT_BUCKET,
   ROUTE53_CHANGE_BUCKET,
@@ -5,8 +6,8 @@ import {
   type Route53ThrottleConfig,
 } from './route53-throttle.js';
 
-/** Faults injected into AWS answers (never into `/_fake/*`). */
-export interface Faults {
+/** Faults injected into AWS answers (never into `/_fake/*`); the ELB model's knobs are {@link ElbModel}'s. */
+export interface Faults extends ElbModel {
   /** Delay added to every answer. @default 0 */
   latencyMs: number;
   /** Up to this much more delay, at random. @default 0 */
@@ -80,6 +81,7 @@ export function defaultFaults(seed: number): Faults {
     priorRequestMs: 0,
     seed,
     rules: [],
+    ...DEFAULT_ELB_MODEL,
   };
 }
 
@@ -110,6 +112,7 @@ const FAULT_KEYS: ReadonlyArray<keyof Faults> = [
   'priorRequestMs',
   'seed',
   'rules',
+  ...ELB_MODEL_KEYS,
 ];
 
 type NumericFault = Exclude<keyof Faults, 'rules' | 'route53OperationBuckets'>;
@@ -171,6 +174,7 @@ export function parseFaults(input: unknown): Partial<Faults> {
     if (k === 'route53UpsertChanges' && v !== 1 && v !== 2) throw new Error('fault route53UpsertChanges is 1 or 2');
     if ((k === 'route53Burst' || k === 'route53ChangeBurst') && v < 1)
       throw new Error(`fault ${k} must be at least 1 (a bucket that holds nothing throttles everything)`);
+    checkElbModelFault(k, v);
     out[k as NumericFault] = v;
   }
   return out;

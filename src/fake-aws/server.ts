@@ -226,10 +226,21 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         for (const i of ids) set.add(i);
         return json(res, 200, { region, terminated: [...set].sort() });
       }
+      case 'POST /_fake/instances': {
+        // The account's instances in a region: other ids do not exist there; `null` lifts the list (any id exists).
+        const region = typeof inputObj.region === 'string' ? inputObj.region : 'us-east-1';
+        const ids = inputObj.instances;
+        if (ids === null) state.knownInstances.delete(region);
+        else if (Array.isArray(ids) && ids.every((i) => typeof i === 'string')) {
+          state.knownInstances.set(region, new Set(ids));
+        } else return json(res, 400, { error: 'expected {"region": "us-east-1", "instances": ["i-…"] or null}' });
+        const known = state.knownInstances.get(region);
+        return json(res, 200, { region, instances: known ? [...known].sort() : null });
+      }
       default:
         return json(res, 404, {
           error:
-            'unknown control route: GET /_fake/state, GET /_fake/calls, GET|POST /_fake/faults, POST /_fake/reset, POST /_fake/terminate',
+            'unknown control route: GET /_fake/state, GET /_fake/calls, GET|POST /_fake/faults, POST /_fake/reset, POST /_fake/terminate, POST /_fake/instances',
         });
     }
   };
@@ -300,8 +311,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
               throttle: route53Throttle,
             })
           : service === 'elbv2'
-            ? handleElbv2(state, region, operation, params, id)
-            : handleElb(state, region, operation, params, id);
+            ? handleElbv2(state, region, operation, params, id, faults)
+            : handleElb(state, region, operation, params, id, faults);
     } catch (e) {
       const err =
         e instanceof ApiError

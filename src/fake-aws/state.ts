@@ -1,33 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { decodeRoute53Name } from '../util/dns-name.js';
+import { elbSectionsToJson, loadElbSections, type ElbStateJson } from './elb-state.js';
+import { CidrSet, DEFAULT_VPC_CIDRS } from './ip-ranges.js';
+import { Membership } from './membership.js';
 import { keyOf, recordKey, recordSetFromJson, recordSetToJson, type FakeRecordSet } from './route53-record.js';
+import type { FakeLoadBalancer, FakeTargetGroup, TargetGroupOptions } from './elb-types.js';
 
 export { recordKey, type FakeRecordSet };
-
-/** A Classic ELB load balancer. */
-export interface FakeLoadBalancer {
-  readonly name: string;
-  readonly createdTime: string;
-  readonly instances: Set<string>;
-  readonly listeners: Array<{
-    Protocol: string;
-    LoadBalancerPort: number;
-    InstancePort: number;
-    InstanceProtocol?: string;
-  }>;
-  readonly availabilityZones: string[];
-}
-
-/** An ELBv2 target group; targets keyed `id:port`. */
-export interface FakeTargetGroup {
-  readonly name: string;
-  readonly arn: string;
-  readonly port: number;
-  readonly protocol: string;
-  readonly targetType: 'instance' | 'ip';
-  readonly vpcId: string;
-  readonly targets: Map<string, { id: string; port: number }>;
-}
+export type { FakeLoadBalancer, FakeTargetGroup, TargetGroupOptions } from './elb-types.js';
 
 /** A Route53 hosted zone; record sets keyed `name|type|setIdentifier`. */
 export interface FakeZone {
@@ -39,29 +19,16 @@ export interface FakeZone {
   lastChangeAt: number;
 }
 
-/** The JSON form of the state (`--state FILE`, `GET /_fake/state`). */
-export interface FakeStateJson {
-  elb?: Record<string, Record<string, { instances?: string[] }>>;
-  elbv2?: Record<
-    string,
-    Record<
-      string,
-      {
-        arn?: string;
-        port?: number;
-        protocol?: string;
-        targetType?: 'instance' | 'ip';
-        vpcId?: string;
-        targets?: Array<{ id: string; port?: number }>;
-      }
-    >
-  >;
+/** The JSON form of the state (`--state FILE`, `GET /_fake/state`); the ELB parts are {@link ElbStateJson}'s. */
+export interface FakeStateJson extends ElbStateJson {
   route53?: {
     /** Record sets in the form of {@link recordSetToJson}; `ttl` and `values` may be left out of old files. */
     zones?: Record<string, { name: string; recordSets?: Array<Partial<FakeRecordSet>> }>;
   };
   terminated?: Record<string, string[]>;
 }
+
+const DEFAULT_VPC = new CidrSet(DEFAULT_VPC_CIDRS);
 
 function zoneName(s: string): string {
   return s.toLowerCase().replace(/\.$/, '');
@@ -74,6 +41,26 @@ export class FakeAwsState {
   readonly zones = new Map<string, FakeZone>();
   readonly terminated = new Map<string, Set<string>>();
   readonly changes = new Map<string, { submittedAt: string; polled: number }>();
+  /** CIDR blocks of the VPCs the fake was told of, by VPC id. */
+  readonly vpcs = new Map<string, CidrSet>();
+  /** The account's instances per region, when listed: ids outside a region's list do not exist there. */
+  readonly knownInstances = new Map<string, Set<string>>();
+  /** The time every lifecycle and lag computation uses (injected by unit tests). */
+  readonly now: () => number;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The CIDR blocks of a VPC; a VPC the fake was not told of is 10.0.0.0/16. */
+  vpcCidrs(vpcId: string): CidrSet {
+    return this.vpcs.get(vpcId) ?? DEFAULT_VPC;
+  }
+
+  /** Whether an instance exists in a region: any id when the region has no list of instances. */
+  instanceExists(region: string, id: string): boolean {
+    return this.knownInstances.get(region)?.has(id) ?? true;
+  }
 
   /** The load balancers of a region. */
   elbRegion(region: string): Map<string, FakeLoadBalancer> {
@@ -96,23 +83,22 @@ export class FakeAwsState {
 
   /** Adds a load balancer. */
   addLoadBalancer(region: string, name: string, instances: Iterable<string> = []): FakeLoadBalancer {
+    const now = this.now();
     const lb: FakeLoadBalancer = {
       name,
-      createdTime: new Date().toISOString(),
-      instances: new Set(instances),
+      createdTime: new Date(now).toISOString(),
+      instances: new Membership(),
       listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: 80, InstanceProtocol: 'HTTP' }],
       availabilityZones: [`${region}a`],
     };
+    // Instances given with a load balancer (a loaded state) have passed their health checks already.
+    lb.instances.reset([...instances].map((i) => [i, { registeredAt: now, inServiceAt: now }]));
     this.elbRegion(region).set(name, lb);
     return lb;
   }
 
   /** Adds a target group. */
-  addTargetGroup(
-    region: string,
-    name: string,
-    opts: { port?: number; protocol?: string; targetType?: 'instance' | 'ip'; vpcId?: string; arn?: string } = {},
-  ): FakeTargetGroup {
+  addTargetGroup(region: string, name: string, opts: TargetGroupOptions = {}): FakeTargetGroup {
     const tg: FakeTargetGroup = {
       name,
       arn:
@@ -122,7 +108,9 @@ export class FakeAwsState {
       protocol: opts.protocol ?? 'HTTP',
       targetType: opts.targetType ?? 'instance',
       vpcId: opts.vpcId ?? 'vpc-00000000',
-      targets: new Map(),
+      ipAddressType: opts.ipAddressType ?? 'ipv4',
+      targets: new Membership(),
+      unhealthy: new Set(),
     };
     this.elbv2Region(region).set(name, tg);
     return tg;
@@ -163,28 +151,9 @@ export class FakeAwsState {
     this.elbv2.clear();
     this.zones.clear();
     this.terminated.clear();
-    for (const [region, lbs] of Object.entries(s.elb ?? {})) {
-      for (const [name, lb] of Object.entries(lbs ?? {})) {
-        if (!Array.isArray(lb?.instances ?? [])) throw new Error(`elb.${region}.${name}.instances must be a list`);
-        this.addLoadBalancer(region, name, lb?.instances ?? []);
-      }
-    }
-    for (const [region, tgs] of Object.entries(s.elbv2 ?? {})) {
-      for (const [name, tg] of Object.entries(tgs ?? {})) {
-        const g = this.addTargetGroup(region, name, {
-          ...(tg.port !== undefined ? { port: tg.port } : {}),
-          ...(tg.protocol ? { protocol: tg.protocol } : {}),
-          ...(tg.targetType ? { targetType: tg.targetType } : {}),
-          ...(tg.vpcId ? { vpcId: tg.vpcId } : {}),
-          ...(tg.arn ? { arn: tg.arn } : {}),
-        });
-        for (const t of tg.targets ?? []) {
-          if (typeof t?.id !== 'string') throw new Error(`elbv2.${region}.${name}.targets need an id`);
-          const port = t.port ?? g.port;
-          g.targets.set(`${t.id}:${port}`, { id: t.id, port });
-        }
-      }
-    }
+    this.vpcs.clear();
+    this.knownInstances.clear();
+    loadElbSections(this, s);
     for (const [id, z] of Object.entries(s.route53?.zones ?? {})) {
       if (typeof z?.name !== 'string') throw new Error(`route53.zones.${id}.name must be a string`);
       const zone = this.addZone(z.name, id.replace(/^\/hostedzone\//, ''));
@@ -205,25 +174,6 @@ export class FakeAwsState {
 
   /** The JSON form of everything. */
   toJSON(): Required<FakeStateJson> {
-    const elb: NonNullable<FakeStateJson['elb']> = {};
-    for (const [region, lbs] of this.elb) {
-      elb[region] = {};
-      for (const [name, lb] of lbs) elb[region][name] = { instances: [...lb.instances].sort() };
-    }
-    const elbv2: NonNullable<FakeStateJson['elbv2']> = {};
-    for (const [region, tgs] of this.elbv2) {
-      elbv2[region] = {};
-      for (const [name, g] of tgs) {
-        elbv2[region][name] = {
-          arn: g.arn,
-          port: g.port,
-          protocol: g.protocol,
-          targetType: g.targetType,
-          vpcId: g.vpcId,
-          targets: [...g.targets.values()].sort((a, b) => (a.id === b.id ? a.port - b.port : a.id < b.id ? -1 : 1)),
-        };
-      }
-    }
     const zones: Record<string, { name: string; recordSets: FakeRecordSet[] }> = {};
     const order = (r: FakeRecordSet): string => `${r.name}\u0000${r.type}\u0000${r.setIdentifier ?? ''}`;
     for (const z of this.zones.values()) {
@@ -236,6 +186,6 @@ export class FakeAwsState {
     }
     const terminated: Record<string, string[]> = {};
     for (const [region, ids] of this.terminated) terminated[region] = [...ids].sort();
-    return { elb, elbv2, route53: { zones }, terminated };
+    return { ...elbSectionsToJson(this), route53: { zones }, terminated };
   }
 }

@@ -26,6 +26,13 @@ export async function fakeCalls(
   };
 }
 
+/** A target as `GET /_fake/state` lists it. */
+export interface FakeTargetView {
+  id: string;
+  port: number;
+  availabilityZone?: string;
+}
+
 /** What `GET /_fake/state` answers. */
 export interface FakeStateView {
   elb: Record<string, Record<string, { instances: string[] }>>;
@@ -33,9 +40,20 @@ export interface FakeStateView {
     string,
     Record<
       string,
-      { arn: string; port: number; protocol: string; targetType: string; targets: Array<{ id: string; port: number }> }
+      {
+        arn: string;
+        port: number;
+        protocol: string;
+        targetType: string;
+        vpcId: string;
+        ipAddressType: string;
+        targets: FakeTargetView[];
+        draining: FakeTargetView[];
+      }
     >
   >;
+  vpcs: Record<string, string[]>;
+  instances: Record<string, string[]>;
   route53: {
     zones: Record<
       string,

@@ -71,6 +71,8 @@ describe('fake-aws through the real AWS SDK for JavaScript', () => {
   });
 
   test('Classic ELB: create, describe, register, deregister, health, delete; per-region state', async () => {
+    // Ten minutes in registration: OutOfService is seen without racing the clock.
+    await setFaults(fake.url, { healthyAfterMs: 600_000 });
     const created = await elb.send(
       new CreateLoadBalancerCommand({
         LoadBalancerName: 'web',
@@ -99,17 +101,23 @@ describe('fake-aws through the real AWS SDK for JavaScript', () => {
       [I1, I2],
     );
     assert.ok(desc.LoadBalancerDescriptions?.[0]?.CreatedTime instanceof Date);
-    const health = await elb.send(new DescribeInstanceHealthCommand({ LoadBalancerName: 'web' }));
-    assert.deepEqual(
-      health.InstanceStates?.map((s) => s.State),
-      ['InService', 'InService'],
-    );
     const dereg = await elb.send(
       new DeregisterInstancesFromLoadBalancerCommand({ LoadBalancerName: 'web', Instances: [{ InstanceId: I1 }] }),
     );
     assert.deepEqual(
       dereg.Instances?.map((i) => i.InstanceId),
       [I2],
+    );
+    // Registered instances are OutOfService while registration is in progress, then InService.
+    await setFaults(fake.url, { healthyAfterMs: 0 });
+    await elb.send(
+      new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: 'web', Instances: [{ InstanceId: I1 }] }),
+    );
+    await setFaults(fake.url, { healthyAfterMs: 100 });
+    const health = await elb.send(new DescribeInstanceHealthCommand({ LoadBalancerName: 'web' }));
+    assert.deepEqual(
+      health.InstanceStates?.map((s) => `${s.InstanceId} ${s.State} ${s.ReasonCode} ${s.Description}`),
+      [`${I1} InService N/A N/A`, `${I2} OutOfService ELB Instance registration is still in progress.`],
     );
     await rejectsWith(
       elbEu.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: ['web'] })),
@@ -184,6 +192,8 @@ describe('fake-aws through the real AWS SDK for JavaScript', () => {
   });
 
   test('ELBv2: create, describe, register with ports, health, deregister, errors', async () => {
+    // Ten minutes to healthy and to drain: the states are seen without racing the clock.
+    await setFaults(fake.url, { healthyAfterMs: 600_000, deregistrationDelayMs: 600_000 });
     const tg = (
       await elbv2.send(
         new CreateTargetGroupCommand({
@@ -202,19 +212,31 @@ describe('fake-aws through the real AWS SDK for JavaScript', () => {
     await elbv2.send(
       new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: I1 }, { Id: I1, Port: 9090 }] }),
     );
-    const health = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
-    assert.deepEqual(
-      health.TargetHealthDescriptions?.map((d) => [d.Target?.Id, d.Target?.Port, d.TargetHealth?.State]).sort(),
-      [
-        [I1, 8080, 'healthy'],
-        [I1, 9090, 'healthy'],
-      ],
-    );
+    const states = async (): Promise<string[][]> =>
+      ((await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions ?? [])
+        .map((d) => [
+          d.Target?.Id ?? '',
+          String(d.Target?.Port),
+          d.TargetHealth?.State ?? '',
+          d.TargetHealth?.Reason ?? '',
+        ])
+        .sort();
+    assert.deepEqual(await states(), [
+      [I1, '8080', 'initial', 'Elb.RegistrationInProgress'],
+      [I1, '9090', 'initial', 'Elb.RegistrationInProgress'],
+    ]);
     await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: I1, Port: 9090 }] }));
-    assert.equal(
-      (await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions?.length,
-      1,
-    );
+    assert.deepEqual(await states(), [
+      [I1, '8080', 'initial', 'Elb.RegistrationInProgress'],
+      [I1, '9090', 'draining', 'Target.DeregistrationInProgress'],
+    ]);
+    // No delays: healthy at once, and gone at once when deregistered.
+    await setFaults(fake.url, { healthyAfterMs: 0, deregistrationDelayMs: 0 });
+    await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: I1, Port: 7070 }] }));
+    assert.deepEqual((await states())[0], [I1, '7070', 'healthy', '']);
+    await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: I1, Port: 7070 }] }));
+    assert.equal((await states()).length, 2);
+    await setFaults(fake.url, { healthyAfterMs: 100, deregistrationDelayMs: 300 });
     const err = await rejectsWith(
       elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: 'i-bad1' }, { Id: I2 }] })),
       'InvalidTargetException',
