@@ -107,7 +107,9 @@ async function awsHolds() {
     .filter((s) => s.type === 'A' || s.type === 'AAAA')
     .map((s) => `${s.name} ${s.type} ${[...s.values].sort().join(',')}`)
     .sort();
-  const targets = (state.elbv2?.['us-east-1']?.['web-tg']?.targets ?? []).map((t) => `${t.id}:${t.port}`).sort();
+  const targets = (state.elbv2?.['us-east-1']?.['web-tg']?.targets ?? [])
+    .map((t) => `${t.id}:${t.port}${t.availabilityZone === 'all' ? ' (AvailabilityZone=all)' : ''}`)
+    .sort();
   return { instances, targets, sets };
 }
 
@@ -180,16 +182,17 @@ await step(
   },
 );
 await step(
-  'An ELBv2 target group (IP targets): one on the group port, one on port 8080, one IPv6',
+  'An ELBv2 target group (IP targets, VPC 10.0.0.0/16): one on the group port, one on port 8080, one outside the VPC',
   () => {
     etcdctl('put', tgKey('multiple', '10.0.1.5'), '');
     etcdctl('put', tgKey('multiple', '10.0.1.6:8080'), '');
-    etcdctl('put', tgKey('multiple', '[2001:db8::15]:8080'), '');
+    // A private address outside the VPC (peered, on premises): AWS wants AvailabilityZone=all for it.
+    etcdctl('put', tgKey('multiple', '192.168.7.7:8080'), '');
   },
-  { targets: ['10.0.1.5:80', '10.0.1.6:8080', '2001:db8::15:8080'] },
+  { targets: ['10.0.1.5:80', '10.0.1.6:8080', '192.168.7.7:8080 (AvailabilityZone=all)'] },
 );
 await step('One target leaves', () => etcdctl('del', tgKey('multiple', '10.0.1.5')), {
-  targets: ['10.0.1.6:8080', '2001:db8::15:8080'],
+  targets: ['10.0.1.6:8080', '192.168.7.7:8080 (AvailabilityZone=all)'],
 });
 await step(
   'The last members leave: the load balancer and the target group are emptied and the A set deleted',

@@ -17,9 +17,12 @@ describe('ELBv2 target groups end to end (real etcd, fake endpoint, built CLI)',
       tgs: {
         'inst-tg': { port: 80, targetType: 'instance' },
         'ip-tg': { port: 443, targetType: 'ip' },
+        // "All IP addresses within a target group must have the same IP address type": IPv6 targets need their own.
+        'ip6-tg': { port: 443, targetType: 'ip', ipAddressType: 'ipv6', vpcId: 'vpc-dual' },
         'single-tg': { port: 80, targetType: 'instance' },
       },
       terminated: [I(0xdead)],
+      vpcs: { 'vpc-dual': ['10.0.0.0/16', '2001:db8::/56'] },
     });
     d = await s.daemon(['--http-token', 'tg-token']);
     await waitReady(d);
@@ -34,17 +37,19 @@ describe('ELBv2 target groups end to end (real etcd, fake endpoint, built CLI)',
       `${P}/inst-tg/multiple/${I(2)}:8080`,
       `${P}/ip-tg/multiple/10.0.0.5:8443`,
       `${P}/ip-tg/multiple/10.0.0.6`,
-      `${P}/ip-tg/multiple/[2001:db8::5]:8443`,
+      `${P}/ip6-tg/multiple/[2001:db8::5]:8443`,
+      `${P}/ip6-tg/multiple/2001:db8::6`,
     ]);
     await waitFor('instance targets', async () => (await s.targets('inst-tg')).join() === `${I(1)}:80,${I(2)}:8080`);
+    await waitFor('IP targets', async () => (await s.targets('ip-tg')).join() === '10.0.0.5:8443,10.0.0.6:443');
     await waitFor(
-      'IP targets',
-      async () => (await s.targets('ip-tg')).join() === '10.0.0.5:8443,10.0.0.6:443,2001:db8::5:8443',
+      'IPv6 targets',
+      async () => (await s.targets('ip6-tg')).join() === '2001:db8::5:8443,2001:db8::6:443',
     );
     await s.client.delete().key(`${P}/inst-tg/multiple/${I(1)}`);
-    await s.client.delete().key(`${P}/ip-tg/multiple/[2001:db8::5]:8443`);
+    await s.client.delete().key(`${P}/ip6-tg/multiple/[2001:db8::5]:8443`);
     await waitFor('instance target removed', async () => (await s.targets('inst-tg')).join() === `${I(2)}:8080`);
-    await waitFor('IP target removed', async () => (await s.targets('ip-tg')).join() === '10.0.0.5:8443,10.0.0.6:443');
+    await waitFor('IPv6 target removed', async () => (await s.targets('ip6-tg')).join() === '2001:db8::6:443');
   });
 
   test('a key naming the group port is the same member as one naming none: no churn on resync', async () => {
@@ -116,7 +121,7 @@ describe('ELBv2 target groups end to end (real etcd, fake endpoint, built CLI)',
 
   test('aws elbv2 describe-target-health shows the membership the daemon reports in /state', async () => {
     await waitFor('settled', async () => (await adminState(d)).targets.every((t) => t.lastError === null));
-    for (const name of ['inst-tg', 'ip-tg', 'late-tg']) {
+    for (const name of ['inst-tg', 'ip-tg', 'ip6-tg', 'late-tg']) {
       const groups = await runAws(s.fake.url, 'elbv2', 'describe-target-groups', '--names', name);
       assert.equal(groups.code, 0, groups.stderr);
       const g = (JSON.parse(groups.stdout) as { TargetGroups: Array<{ TargetGroupArn: string; Port: number }> })

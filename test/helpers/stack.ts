@@ -35,8 +35,13 @@ export async function startStack(
   options: {
     lbs?: string[];
     zones?: Record<string, string>;
-    /** ELBv2 target groups in us-east-1. */
-    tgs?: Record<string, { port: number; targetType: 'instance' | 'ip' }>;
+    /** ELBv2 target groups in us-east-1 (in the fake's default VPC, 10.0.0.0/16, unless they name another). */
+    tgs?: Record<
+      string,
+      { port: number; targetType: 'instance' | 'ip'; ipAddressType?: 'ipv4' | 'ipv6'; vpcId?: string }
+    >;
+    /** VPCs by id, with their CIDR blocks. */
+    vpcs?: Record<string, string[]>;
     fake?: FakeAwsOptions;
     terminated?: string[];
   } = {},
@@ -52,6 +57,7 @@ export async function startStack(
       ),
     },
     terminated: { 'us-east-1': options.terminated ?? [] },
+    ...(options.vpcs ? { vpcs: options.vpcs } : {}),
   });
   const client = new Etcd3({ hosts: [etcd.endpoint] });
   const daemons: StackDaemon[] = [];
