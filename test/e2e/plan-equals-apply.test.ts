@@ -77,11 +77,10 @@ async function daemonWrites(s: Stack, since: number): Promise<string[]> {
       }
       const verb = WRITE_VERBS[c.operation];
       if (!verb) return [];
-      // The fake names a target group by its ARN (the name is its second-to-last segment) and a target with its port,
-      // where lbmanager leaves out the group's own (80 here), as DescribeTargetHealth does not.
-      const name = c.service === 'elbv2' ? (c.target.split('/').at(-2) ?? c.target) : c.target;
+      // The fake logs a target with its port, where lbmanager leaves out the group's own (80 here), as
+      // DescribeTargetHealth does not.
       return (c.members ?? []).map(
-        (m) => `${c.service} ${c.region}/${name} ${verb} ${c.service === 'elbv2' ? m.replace(/:80$/, '') : m}`,
+        (m) => `${c.service} ${c.region}/${c.target} ${verb} ${c.service === 'elbv2' ? m.replace(/:80$/, '') : m}`,
       );
     });
   return [...memberWrites, ...lastRecordWrite.values()].sort();
