@@ -42,6 +42,52 @@ const DIFFERENCES: Record<string, { aws: Partial<Outcome>; moto: Partial<Outcome
     why: 'a target is (Id, Port): one instance on two ports is two targets; moto keeps one port per instance',
     reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetDescription.html',
   },
+  'elbv2-ip-outside-vpc-needs-zone': {
+    aws: { status: 400, code: 'ValidationError', state: [] },
+    moto: { status: 200, code: 'ok', state: ['192.168.7.7:80'] },
+    why: 'an IP outside the VPC needs AvailabilityZone (all): "If the IP address is outside the VPC, this parameter is required"; moto takes it without',
+    reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetDescription.html',
+  },
+  'elbv2-ip-in-vpc-zone-all': {
+    aws: { status: 400, code: 'ValidationError', state: [] },
+    moto: { status: 200, code: 'ok', state: ['10.0.1.9:80'] },
+    why: "an IP of the VPC's subnets has its zone detected; AWS refuses `all` for it (\"cannot have its Availability Zone overridden to 'all'\", kubernetes-sigs/aws-load-balancer-controller#561); moto takes it",
+    reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetDescription.html',
+  },
+  'elbv2-ip-public': {
+    aws: { status: 400, code: 'ValidationError', state: [] },
+    moto: { status: 200, code: 'ok', state: ['8.8.8.8:80'] },
+    why: 'IP targets come from the VPC\'s subnets, RFC 1918 or RFC 6598: "You can\'t specify publicly routable IP addresses"; moto registers 8.8.8.8',
+    reference:
+      'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-type',
+  },
+  'elbv2-ipv6-in-ipv4-group': {
+    aws: { status: 400, code: 'ValidationError', state: [] },
+    moto: { status: 200, code: 'ok', state: ['2001:db8::5:80'] },
+    why: "all IP addresses within a target group must have the same IP address type (the group's IpAddressType, ipv4 by default); moto mixes them",
+    reference:
+      'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html#target-group-ip-address-type',
+  },
+  'elbv2-health-new-target': {
+    aws: { status: 200, code: 'ok', state: ['10.0.1.10:80 initial'] },
+    moto: { status: 200, code: 'ok', state: ['10.0.1.10:80 healthy'] },
+    why: 'a new target is `initial` while the load balancer sends it its first health checks; moto makes it healthy at once',
+    reference:
+      'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html#target-health-states',
+  },
+  'elbv2-health-deregistered-target': {
+    aws: { status: 200, code: 'ok', state: ['10.0.1.11:80 draining', '10.0.1.12:80 registered'] },
+    moto: { status: 200, code: 'ok', state: ['10.0.1.12:80 registered'] },
+    why: "a deregistered target is `draining` for the group's deregistration delay (300 s by default); moto drops it at once",
+    reference:
+      'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay',
+  },
+  'elbv2-deregister-never-registered': {
+    aws: { status: 200, code: 'ok', state: ['10.0.1.13:80'] },
+    moto: { status: 400, code: 'InvalidTarget', state: ['10.0.1.13:80'] },
+    why: 'deregistering a target that is not registered is not an error (the call only raises InvalidTarget for an invalid target); moto answers InvalidTarget',
+    reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeregisterTargets.html',
+  },
   'route53-wildcard-listed-escaped': {
     aws: { state: ['\\052'] },
     moto: { state: ['*'] },
@@ -108,7 +154,10 @@ describe('the fake against moto: every operation lbmanager calls, every error it
 
   before(async () => {
     // Route53's buckets are the fake's alone (moto has none): off here, where requests come fast.
-    [fake, moto] = await Promise.all([startTestFakeAws({ route53Rps: 0 }), startMoto()]);
+    [fake, moto] = await Promise.all([
+      startTestFakeAws({ route53Rps: 0, healthyAfterMs: 600_000, deregistrationDelayMs: 600_000 }),
+      startMoto(),
+    ]);
     let n = 0;
     onFake = {
       ...clients(fake.url),
@@ -174,6 +223,7 @@ describe('the fake against moto: every operation lbmanager calls, every error it
       'elasticloadbalancing:RegisterInstancesWithLoadBalancer',
       'elasticloadbalancing:DeregisterInstancesFromLoadBalancer',
       'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:DescribeTargetHealth',
       'elasticloadbalancing:RegisterTargets',
       'elasticloadbalancing:DeregisterTargets',
       'route53:ListResourceRecordSets',

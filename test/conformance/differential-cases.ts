@@ -100,6 +100,17 @@ async function targets(e: Endpoint, arn: string): Promise<string[]> {
     .sort();
 }
 
+/** Every target the group describes with its state, draining ones included: `id:port state`. */
+async function healthStates(e: Endpoint, arn: string): Promise<string[]> {
+  const res = await e.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+  return (res.TargetHealthDescriptions ?? [])
+    .map((d) => `${d.Target?.Id ?? ''}:${d.Target?.Port ?? ''} ${d.TargetHealth?.State ?? ''}`)
+    .sort();
+}
+
+const register = (e: Endpoint, arn: string, Targets: Array<{ Id: string; Port?: number; AvailabilityZone?: string }>) =>
+  e.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets }));
+
 async function zone(e: Endpoint, n: string): Promise<string> {
   const res = await e.route53.send(new CreateHostedZoneCommand({ Name: n, CallerReference: `${n}-${Date.now()}` }));
   return (res.HostedZone?.Id ?? '').replace(/^\/hostedzone\//, '');
@@ -297,6 +308,81 @@ export const CASES: readonly DiffCase[] = [
       );
       return outcome(
         e.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.0.1.7' }] })),
+        () => targets(e, arn),
+      );
+    },
+  },
+  {
+    id: 'elbv2-ip-outside-vpc-needs-zone',
+    action: 'elasticloadbalancing:RegisterTargets',
+    async run(e) {
+      const arn = await group(e, name('oz'), 'ip');
+      return outcome(register(e, arn, [{ Id: '192.168.7.7' }]), () => targets(e, arn));
+    },
+  },
+  {
+    id: 'elbv2-ip-outside-vpc-zone-all',
+    action: 'elasticloadbalancing:RegisterTargets',
+    async run(e) {
+      const arn = await group(e, name('oa'), 'ip');
+      return outcome(register(e, arn, [{ Id: '192.168.7.7', AvailabilityZone: 'all' }]), () => targets(e, arn));
+    },
+  },
+  {
+    id: 'elbv2-ip-in-vpc-zone-all',
+    action: 'elasticloadbalancing:RegisterTargets',
+    async run(e) {
+      const arn = await group(e, name('ia'), 'ip');
+      return outcome(register(e, arn, [{ Id: '10.0.1.9', AvailabilityZone: 'all' }]), () => targets(e, arn));
+    },
+  },
+  {
+    id: 'elbv2-ip-public',
+    action: 'elasticloadbalancing:RegisterTargets',
+    async run(e) {
+      const arn = await group(e, name('pb'), 'ip');
+      return outcome(register(e, arn, [{ Id: '8.8.8.8', AvailabilityZone: 'all' }]), () => targets(e, arn));
+    },
+  },
+  {
+    id: 'elbv2-ipv6-in-ipv4-group',
+    action: 'elasticloadbalancing:RegisterTargets',
+    async run(e) {
+      const arn = await group(e, name('v6'), 'ip');
+      return outcome(register(e, arn, [{ Id: '2001:db8::5' }]), () => targets(e, arn));
+    },
+  },
+  {
+    id: 'elbv2-health-new-target',
+    action: 'elasticloadbalancing:DescribeTargetHealth',
+    async run(e) {
+      const arn = await group(e, name('hn'), 'ip');
+      await register(e, arn, [{ Id: '10.0.1.10' }]);
+      return outcome(e.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })), () =>
+        healthStates(e, arn),
+      );
+    },
+  },
+  {
+    id: 'elbv2-health-deregistered-target',
+    action: 'elasticloadbalancing:DescribeTargetHealth',
+    async run(e) {
+      const arn = await group(e, name('hd'), 'ip');
+      await register(e, arn, [{ Id: '10.0.1.11' }, { Id: '10.0.1.12' }]);
+      await e.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.0.1.11' }] }));
+      return outcome(e.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })), async () =>
+        (await healthStates(e, arn)).map((t) => t.replace(/ (initial|healthy)$/, ' registered')),
+      );
+    },
+  },
+  {
+    id: 'elbv2-deregister-never-registered',
+    action: 'elasticloadbalancing:DeregisterTargets',
+    async run(e) {
+      const arn = await group(e, name('dn'), 'ip');
+      await register(e, arn, [{ Id: '10.0.1.13' }]);
+      return outcome(
+        e.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.0.1.14' }] })),
         () => targets(e, arn),
       );
     },
