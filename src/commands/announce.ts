@@ -4,10 +4,9 @@ import type { Command } from 'commander';
 import { addFlags, intIn, resolveFlags, UsageError, type FlagDef } from '../config/flags.js';
 import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config/daemon.js';
 import { SECRET_VARIABLES } from '../config/credentials.js';
-import { Announcer } from '../etcd/announcer.js';
-import { createEtcdClient } from '../etcd/client.js';
+import type { Announcer } from '../etcd/announcer.js';
 import { parseKey } from '../tree/keys.js';
-import { createLogger, type Logger } from '../util/logger.js';
+import type { Logger } from '../util/log.js';
 
 const OWN_FLAGS: readonly FlagDef[] = [
   {
@@ -41,6 +40,12 @@ export function registerAnnounceCommand(program: Command): void {
     const ttl = own.get('ttl') as number;
     const parsed = parseKey(key, config.prefix);
     if (!parsed.ok) throw new UsageError(`${JSON.stringify(key)} is not a member key: ${parsed.value.reason}`);
+    // Loaded once the arguments are known good: every service unit's start pays for this command's start.
+    const [{ Announcer }, { createEtcdClient }, { createLogger }] = await Promise.all([
+      import('../etcd/announcer.js'),
+      import('../etcd/client.js'),
+      import('../util/logger.js'),
+    ]);
     const logger = createLogger({ level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) });
     const client = createEtcdClient(config.etcd);
     const announcer = new Announcer({ client, key, value: own.get('value') as string, ttl, logger });

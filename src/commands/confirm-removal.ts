@@ -2,7 +2,6 @@ import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { addFlags, intIn, resolveFlags, UsageError, type FlagDef } from '../config/flags.js';
 import { daemonConfig, DAEMON_FLAGS, ETCD_FLAGS, LOG_FLAGS } from '../config/daemon.js';
-import { createEtcdClient } from '../etcd/client.js';
 import { confirmationKey, encodeConfirmation } from '../etcd/confirmations.js';
 import type { RemovalConfirmation } from '../plan/removal-guard.js';
 import { parseTargetId } from '../tree/keys.js';
@@ -54,6 +53,7 @@ export function registerConfirmRemovalCommand(program: Command): void {
     const ttl = own.get('ttl') as number;
     const wait = own.get('wait') as number;
     const key = confirmationKey(config.statePrefix);
+    const { createEtcdClient } = await import('../etcd/client.js');
     const client = createEtcdClient(config.etcd);
     try {
       const lease = client.lease(ttl, { autoKeepAlive: false });

@@ -4,9 +4,7 @@ import type { Command } from 'commander';
 import { parseListen } from '../util/listen.js';
 import { addFlags, intIn, nonEmpty, numberIn, oneOf, resolveFlags, UsageError, type FlagDef } from '../config/flags.js';
 import { ROUTE53_ACCOUNT_BUCKET, ROUTE53_CHANGE_BUCKET, ROUTE53_UPSERT_CHANGES } from '../fake-aws/route53-throttle.js';
-import { startFakeAws } from '../fake-aws/server.js';
-import { FakeAwsState } from '../fake-aws/state.js';
-import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../util/logger.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../util/log.js';
 
 const FLAGS: readonly FlagDef[] = [
   {
@@ -148,9 +146,14 @@ export function registerFakeAwsCommand(program: Command): void {
   cmd.action(async () => {
     const v = resolveFlags(cmd, FLAGS);
     const format = v.get('log-format') as LogFormat | undefined;
+    const [{ startFakeAws }, { FakeAwsState }, { createLogger }] = await Promise.all([
+      import('../fake-aws/server.js'),
+      import('../fake-aws/state.js'),
+      import('../util/logger.js'),
+    ]);
     const logger = createLogger({ level: v.get('log-level') as LogLevel, ...(format ? { format } : {}) });
     const statePath = v.get('state') as string | undefined;
-    if (statePath) checkStateFile(statePath, v.get('save') as boolean);
+    if (statePath) checkStateFile(statePath, v.get('save') as boolean, (json) => new FakeAwsState().load(json));
     const server = await startFakeAws({
       listen: v.get('listen') as string,
       ...(statePath ? { statePath } : {}),
@@ -189,7 +192,7 @@ export function registerFakeAwsCommand(program: Command): void {
 }
 
 /** A state file that cannot be used is a usage error at start, not a stack trace (or a lost state at exit). */
-function checkStateFile(path: string, save: boolean): void {
+function checkStateFile(path: string, save: boolean, load: (json: unknown) => void): void {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -209,7 +212,7 @@ function checkStateFile(path: string, save: boolean): void {
     return;
   }
   try {
-    new FakeAwsState().load(JSON.parse(text));
+    load(JSON.parse(text));
   } catch (e) {
     throw new UsageError(`--state ${path} is not valid: ${(e as Error).message}`);
   }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { addFlags, type FlagDef } from '../config/flags.js';
 import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config/daemon.js';
-import { createEtcdClient } from '../etcd/client.js';
-import { readSnapshot } from '../etcd/snapshot.js';
 import { parseKey } from '../tree/keys.js';
 import type { MalformedKey } from '../tree/types.js';
 import { maskUrlCredentials } from '../util/mask-url.js';
@@ -23,6 +21,10 @@ export function registerValidateCommand(program: Command): void {
   cmd.action(async () => {
     const config = daemonConfig(cmd);
     const output = outputFormat(cmd);
+    const [{ createEtcdClient }, { readSnapshot }] = await Promise.all([
+      import('../etcd/client.js'),
+      import('../etcd/snapshot.js'),
+    ]);
     const client = createEtcdClient(config.etcd);
     let code: number;
     try {

@@ -4,7 +4,7 @@ import { DEFAULT_CHANGE_RATE, DEFAULT_REQUEST_RATE } from '../providers/route53-
 import { DEFAULT_CONCURRENCY } from '../reconcile/work-queue.js';
 import { normalisePrefix } from '../tree/keys.js';
 import { parseListen } from '../util/listen.js';
-import { LOG_LEVELS } from '../util/logger.js';
+import { LOG_LEVELS } from '../util/log.js';
 
 /** Where lbmanager finds etcd when nothing says otherwise (etcdctl's default too). */
 export const DEFAULT_ETCD_ENDPOINTS: readonly string[] = ['http://127.0.0.1:2379'];

@@ -7,7 +7,7 @@ import type { EtcdSettings } from '../etcd/client.js';
 import type { Policy } from '../plan/membership-plan.js';
 import { isLoopbackHost } from '../util/ip.js';
 import { parseListen } from '../util/listen.js';
-import type { LogFormat, LogLevel } from '../util/logger.js';
+import type { LogFormat, LogLevel } from '../util/log.js';
 
 export { DAEMON_FLAGS, ETCD_FLAGS, LOG_FLAGS } from './daemon-flags.js';
 

@@ -1,6 +1,6 @@
 import type { Etcd3, Lease } from 'etcd3';
 import { backoffDelay } from '../util/backoff.js';
-import { silentLogger, type Logger } from '../util/logger.js';
+import { silentLogger, type Logger } from '../util/log.js';
 
 /** Options of {@link Announcer}. */
 export interface AnnouncerOptions {

@@ -1,6 +1,6 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { RemovalConfirmation } from '../plan/removal-guard.js';
-import { silentLogger, type Logger } from '../util/logger.js';
+import { silentLogger, type Logger } from '../util/log.js';
 
 /** The key, under the state prefix, through which `lbmanager confirm-removal` confirms held removals. */
 export function confirmationKey(statePrefix: string): string {

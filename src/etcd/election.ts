@@ -1,5 +1,5 @@
 import { isRecoverableError, type Etcd3, type Lease } from 'etcd3';
-import { silentLogger, type Logger } from '../util/logger.js';
+import { silentLogger, type Logger } from '../util/log.js';
 import { prefixRangeEnd } from './snapshot.js';
 
 /** Who may write to AWS and etcd: the leader, or everyone when election is off. */

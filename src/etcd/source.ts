@@ -1,7 +1,7 @@
 import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
 import type { TreeChange } from '../tree/tree-index.js';
 import type { TreeEntry } from '../tree/types.js';
-import { silentLogger, type Logger } from '../util/logger.js';
+import { silentLogger, type Logger } from '../util/log.js';
 import { readSnapshot } from './snapshot.js';
 
 /** Receives the tree: complete snapshots, then batches of watch events, and a warning when the view may be stale. */

@@ -2,7 +2,7 @@ import type { Etcd3 } from 'etcd3';
 import type { MemberEntry } from '../tree/desired.js';
 import { confirmationKey } from './confirmations.js';
 import type { Target } from '../tree/types.js';
-import { silentLogger, type Logger } from '../util/logger.js';
+import { silentLogger, type Logger } from '../util/log.js';
 
 /** A target as the state record holds it: what the leader last applied. */
 export interface RecordedTarget {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseListen } from '../util/listen.js';
-import { silentLogger, type Logger } from '../util/logger.js';
+import { silentLogger, type Logger } from '../util/log.js';
 import { seededRandom } from '../util/random.js';
 import { ApiError, type ApiAnswer } from './api.js';
 import { handleElb } from './elb-api.js';

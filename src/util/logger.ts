@@ -1,21 +1,9 @@
 import winston from 'winston';
 import { escapeControlChars, escapeRawJsonControls } from './control-chars.js';
 import { maskDeep } from './mask-url.js';
+import type { LogFormat, LogLevel } from './log.js';
 
-/** The structured logger every module takes; winston's Logger satisfies it. */
-export interface Logger {
-  error(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
-  info(message: string, meta?: Record<string, unknown>): void;
-  debug(message: string, meta?: Record<string, unknown>): void;
-}
-
-/** Log levels accepted by `--log-level`. */
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-/** One of {@link LOG_LEVELS}. */
-export type LogLevel = (typeof LOG_LEVELS)[number];
-/** `json` for machines (default when stdout is not a TTY), `text` for people. */
-export type LogFormat = 'json' | 'text';
+export { LOG_LEVELS, silentLogger, type Logger, type LogFormat, type LogLevel } from './log.js';
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -84,11 +72,3 @@ export function createLogger(options: LoggerOptions = {}): winston.Logger {
     transports: [new winston.transports.Stream({ stream })],
   });
 }
-
-/** A logger that drops everything (tests, library use). */
-export const silentLogger: Logger = {
-  error: () => undefined,
-  warn: () => undefined,
-  info: () => undefined,
-  debug: () => undefined,
-};

@@ -141,3 +141,44 @@ test('what the benchmarks and scripts import from the built CLI exists in src/',
   }
   assert.deepEqual(missing, []);
 });
+
+/** The modules a file loads when it is loaded: static imports and re-exports that are not type-only. */
+function runtimeImportsOf(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const out: string[] = [];
+  for (const st of source.statements) {
+    if (ts.isImportDeclaration(st) && !st.importClause?.isTypeOnly && ts.isStringLiteral(st.moduleSpecifier)) {
+      const named = st.importClause?.namedBindings;
+      const allTypes =
+        named !== undefined &&
+        ts.isNamedImports(named) &&
+        st.importClause?.name === undefined &&
+        named.elements.length > 0 &&
+        named.elements.every((e) => e.isTypeOnly);
+      if (!allTypes) out.push(st.moduleSpecifier.text);
+    }
+    if (ts.isExportDeclaration(st) && !st.isTypeOnly && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
+      out.push(st.moduleSpecifier.text);
+    }
+  }
+  return out;
+}
+
+test('starting the CLI loads no AWS SDK, etcd client, logger, metrics or XML library until a command needs it', () => {
+  // Every service unit's start runs `lbmanager announce`, and `--version` should answer at once: the heavy modules
+  // are imported by the command that uses them, when it runs.
+  const heavy = /^(@aws-sdk\/|@smithy\/|etcd3$|@grpc\/|winston$|prom-client$|fast-xml-parser$|p-queue$|cockatiel$)/;
+  const seen = new Set<string>();
+  const loaded: string[] = [];
+  const visit = (file: string, via: string[]): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const spec of runtimeImportsOf(file)) {
+      if (spec.startsWith('.'))
+        visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')), [...via, relative(SRC, file)]);
+      else if (heavy.test(spec)) loaded.push(`${[...via, relative(SRC, file)].join(' -> ')} -> ${spec}`);
+    }
+  };
+  visit(join(SRC, 'cli.ts'), []);
+  assert.deepEqual(loaded, []);
+});
