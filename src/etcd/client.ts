@@ -26,6 +26,8 @@ export function createEtcdClient(settings: EtcdSettings): Etcd3 {
     grpcOptions: {
       'grpc.keepalive_time_ms': 10_000,
       'grpc.keepalive_timeout_ms': 5_000,
+      // A snapshot page of 200,000 keys is tens of MB, past gRPC's default 4 MiB; the reader bounds pages by keys.
+      'grpc.max_receive_message_length': -1,
     },
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }),
     faultHandling: {

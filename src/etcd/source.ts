@@ -2,7 +2,7 @@ import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
 import type { TreeChange } from '../tree/tree-index.js';
 import type { TreeEntry } from '../tree/types.js';
 import { silentLogger, type Logger } from '../util/log.js';
-import { readSnapshot } from './snapshot.js';
+import { readSnapshot, type SnapshotReadOptions } from './snapshot.js';
 
 /** Receives the tree: complete snapshots, then batches of watch events, and a warning when the view may be stale. */
 export interface TreeSink {
@@ -21,8 +21,8 @@ export interface TreeSourceOptions {
   readonly client: Etcd3;
   /** Without a trailing slash (`/lbManager`); the source reads and watches `<prefix>/`. */
   readonly prefix: string;
-  /** Keys per page of the snapshot. @default 5000 */
-  readonly pageSize?: number;
+  /** How the snapshot is paged. @default {@link readSnapshot}'s */
+  readonly paging?: Pick<SnapshotReadOptions, 'firstPageKeys' | 'maxPageKeys'>;
   readonly logger?: Logger;
   /** Delay before retry `attempt` (1-based) of a failed read. @default 200 ms doubling to 5 s, with jitter */
   readonly retryDelayMs?: (attempt: number) => number;
@@ -44,7 +44,7 @@ const defaultDelay = (attempt: number): number => {
 export class TreeSource {
   private readonly client: Etcd3;
   private readonly prefix: string;
-  private readonly pageSize: number;
+  private readonly paging: Pick<SnapshotReadOptions, 'firstPageKeys' | 'maxPageKeys'>;
   private readonly logger: Logger;
   private readonly retryDelay: (attempt: number) => number;
   private readonly connectTimeoutMs: number;
@@ -74,7 +74,7 @@ export class TreeSource {
   ) {
     this.client = options.client;
     this.prefix = options.prefix;
-    this.pageSize = options.pageSize ?? 5000;
+    this.paging = options.paging ?? {};
     this.logger = options.logger ?? silentLogger;
     this.retryDelay = options.retryDelayMs ?? defaultDelay;
     this.connectTimeoutMs = options.watchConnectTimeoutMs ?? 10_000;
@@ -164,7 +164,7 @@ export class TreeSource {
     this.held = held;
     try {
       const started = Date.now();
-      const snap = await readSnapshot(this.client, this.prefix, this.pageSize);
+      const snap = await readSnapshot(this.client, this.prefix, this.paging);
       // The watch failed meanwhile: its own re-read, queued behind this one, takes over.
       if (this.stopped || generation !== this.generation) return;
       this.logger.info('tree read', {
@@ -199,8 +199,11 @@ export class TreeSource {
       const generation = ++this.generation;
       try {
         const started = Date.now();
-        const snap = await readSnapshot(this.client, this.prefix, this.pageSize, (page) => {
-          if (!this.stopped && generation === this.generation) this.sink.onSnapshotPage?.(page);
+        const snap = await readSnapshot(this.client, this.prefix, {
+          ...this.paging,
+          onPage: (page) => {
+            if (!this.stopped && generation === this.generation) this.sink.onSnapshotPage?.(page);
+          },
         });
         if (this.stopped || generation !== this.generation) return;
         this.rev = snap.revision;

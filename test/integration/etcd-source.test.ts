@@ -39,7 +39,7 @@ class MapSink implements TreeSink {
 }
 
 async function truth(client: Etcd3): Promise<Map<string, bigint>> {
-  const snap = await readSnapshot(client, P, 1000);
+  const snap = await readSnapshot(client, P, { firstPageKeys: 1000, maxPageKeys: 3000 });
   return new Map(snap.entries.map((e) => [e.key, e.modRevision]));
 }
 
@@ -97,7 +97,11 @@ describe('etcd source against a real etcd', () => {
     let snap;
     const paged: string[] = [];
     try {
-      snap = await readSnapshot(client, P, 5000, (page) => paged.push(...page.map((e) => e.key)));
+      snap = await readSnapshot(client, P, {
+        firstPageKeys: 5000,
+        maxPageKeys: 5000,
+        onPage: (page) => paged.push(...page.map((e) => e.key)),
+      });
     } finally {
       client.kv.range = origRange;
     }
@@ -112,6 +116,23 @@ describe('etcd source against a real etcd', () => {
     assert.ok(!snap.entries.some((e) => e.key === late), 'a key written during the read is not in the snapshot');
     assert.ok(!snap.entries.some((e) => e.key.startsWith('/lbManagerOld/')), 'a sibling prefix is never read');
     assert.ok(snap.entries.every((e) => e.modRevision <= snap.revision));
+    // By default the rest comes in as few pages as possible: etcd walks the whole rest of the range for every page.
+    let ranges = 0;
+    client.kv.range = async (req, opts) => {
+      ranges++;
+      return origRange(req, opts);
+    };
+    let whole;
+    try {
+      whole = await readSnapshot(client, P);
+    } finally {
+      client.kv.range = origRange;
+    }
+    assert.equal(ranges, 2, 'a first page of 5,000 keys, then the other 55,001 at once');
+    assert.deepEqual(
+      whole.entries.map((e) => e.key),
+      [...snap.entries.map((e) => e.key), late].sort(),
+    );
     // And the same key arrives as an event once the source watches from revision + 1.
     const sink = new MapSink();
     const source = new TreeSource({ client, prefix: P }, sink);
