@@ -8,6 +8,7 @@ import { coldStart } from './b1-cold-start.mjs';
 import { burst } from './b2-burst.mjs';
 import { latency } from './b3-latency.mjs';
 import { faults } from './b5-faults.mjs';
+import { cliStart } from './b7-cli-start.mjs';
 import { groupedBarsLog, histogram } from './lib/charts.mjs';
 import { machine, startBench } from './lib/harness.mjs';
 
@@ -55,6 +56,7 @@ try {
     if (want('b2')) results.b2 = await burst(bench, { rounds, log });
     if (want('b3')) results.b3 = await latency(bench, { rounds, log });
     if (want('b5')) results.b5 = await faults(bench, { rounds, log });
+    if (want('b7')) results.b7 = await cliStart(bench, { runs: 10, log });
     results.durationSeconds = Math.round((Date.now() - started) / 1000);
     if (only || rounds < 5) {
       console.log(JSON.stringify(results, (k, v) => (k === 'latencies' ? undefined : v), 2));
@@ -132,6 +134,8 @@ function tables(r) {
     `| B4 ${f(r.b1.b4.changes)} key changes | ${mmm(r.b1.b4.changesPerSecond, 0, ' changes/s')}; view lag when the writes end ${mmm(r.b1.b4.lagMs, 0, ' ms')} | lag < 1,000 ms | ${verdict(r.b1.b4.lagMs.median < 1000)} |`,
     `| B4 peak RSS | ${mmm(r.b1.b4.peakRssMb, 0, ' MB')}, ${mmm(r.b1.b4.rssRatio, 2, 'x')} B1's (at the end ${mmm(r.b1.b4.endRssMb, 0, ' MB')}) | ≤ 1.2x | ${verdict(r.b1.b4.rssRatio.median <= 1.2)} |`,
     `| B5 converge with 30% throttling, 5% errors | ${mmm(r.b5.convergeSeconds, 1, ' s')}, exact; ${f(r.b5.failedCalls.median)} calls answered with a fault | ≤ ${f(2 * r.b2.limited.convergeSeconds.median, 1)} s (2 x B2) | ${verdict(r.b5.convergeSeconds.median <= 2 * r.b2.limited.convergeSeconds.median)} |`,
+    `| B7 \`lbmanager --version\` | ${mmm(r.b7.versionMs, 0, ' ms')} (${r.b7.versionMs.runs} runs) | ≤ 100 ms | ${verdict(r.b7.versionMs.median <= 100)} |`,
+    `| B7 \`lbmanager announce KEY\` to the key in etcd | ${mmm(r.b7.announceMs, 0, ' ms')}; \`etcdctl put\` ${mmm(r.b7.etcdctlPutMs, 0, ' ms')} | ≤ 300 ms | ${verdict(r.b7.announceMs.median <= 300)} |`,
     '',
     '![B2 calls](results/b2-calls.svg)',
     '',
