@@ -38,6 +38,10 @@ export declare function startEtcdServer(options?: {
   etcdBin?: string;
   etcdctlBin?: string;
   extraArgs?: string[];
+  /** Kept on stop (a benchmark reuses it); a temporary one otherwise. */
+  dataDir?: string;
+  /** Serve clients over TLS, requiring a client certificate signed by `ca` (file paths). */
+  tls?: { ca: string; cert: string; key: string; client: { cert: string; key: string } };
 }): Promise<EtcdServer>;
 
 /** Dummy AWS credentials and region for the fake endpoint. */

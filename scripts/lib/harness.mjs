@@ -3,7 +3,8 @@
 // writes. Plain JavaScript so the demo and the benchmarks run without a compiler; harness.d.mts types it for the tests.
 // Every process started here is killed when this process exits.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,13 +69,36 @@ export function startProcess(cmd, args, options = {}) {
   };
 }
 
+/** Whether etcd's /health answers 200 (over TLS with the client certificate when the server wants one). */
+function healthy(endpoint, tls) {
+  if (!tls) return fetch(`${endpoint}/health`).then((r) => r.ok);
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(
+      `${endpoint}/health`,
+      { ca: readFileSync(tls.ca), cert: readFileSync(tls.client.cert), key: readFileSync(tls.client.key) },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
+    req.on('error', reject);
+  });
+}
+
 /** Starts etcd on free loopback ports with a fresh data dir; resolves once it answers. */
 export async function startEtcdServer(options = {}) {
   const etcdBin = options.etcdBin ?? process.env.LBM_TEST_ETCD_BIN ?? 'etcd';
   const etcdctlBin = options.etcdctlBin ?? 'etcdctl';
   const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const dataDir = mkdtempSync(join(tmpdir(), 'lbm-etcd-'));
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  // A data dir of the caller's is kept (a benchmark reuses a large tree between runs); a temporary one is removed.
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lbm-etcd-'));
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const tls = options.tls;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+  const tlsArgs = tls
+    ? [`--cert-file=${tls.cert}`, `--key-file=${tls.key}`, `--trusted-ca-file=${tls.ca}`, '--client-cert-auth']
+    : [];
+  const ctlTlsArgs = tls ? [`--cacert=${tls.ca}`, `--cert=${tls.client.cert}`, `--key=${tls.client.key}`] : [];
   const args = [
     '--name=lbm',
     `--data-dir=${dataDir}`,
@@ -87,6 +111,7 @@ export async function startEtcdServer(options = {}) {
     `--quota-backend-bytes=${4 * 1024 * 1024 * 1024}`,
     '--log-level=error',
     '--logger=zap',
+    ...tlsArgs,
     ...(options.extraArgs ?? []),
   ];
   let p;
@@ -97,8 +122,7 @@ export async function startEtcdServer(options = {}) {
     const end = Date.now() + 30000;
     for (;;) {
       try {
-        const r = await fetch(`${endpoint}/health`);
-        if (r.ok) return;
+        if (await healthy(endpoint, tls)) return;
       } catch {
         // not up yet
       }
@@ -132,17 +156,17 @@ export async function startEtcdServer(options = {}) {
       return new Promise((resolve, reject) => {
         execFile(
           etcdctlBin,
-          [`--endpoints=${endpoint}`, ...cmdArgs],
+          [`--endpoints=${endpoint}`, ...ctlTlsArgs, ...cmdArgs],
           { env: { ...process.env, ETCDCTL_API: '3' }, maxBuffer: 64 * 1024 * 1024 },
           (err, stdout, stderr) =>
             err ? reject(new Error(`etcdctl ${cmdArgs.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
         );
       });
     },
-    /** Stops etcd and removes its data dir. */
+    /** Stops etcd and removes its data dir (unless the caller gave it). */
     async stop() {
       await p.stop('SIGTERM');
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -6,7 +6,7 @@ import { daemonConfig, ETCD_FLAGS, LOG_FLAGS } from '../config/daemon.js';
 import { SECRET_VARIABLES } from '../config/credentials.js';
 import type { Announcer } from '../etcd/announcer.js';
 import { parseKey } from '../tree/keys.js';
-import type { Logger } from '../util/log.js';
+import { deferredLogger, type Logger } from '../util/log.js';
 
 const OWN_FLAGS: readonly FlagDef[] = [
   {
@@ -40,17 +40,22 @@ export function registerAnnounceCommand(program: Command): void {
     const ttl = own.get('ttl') as number;
     const parsed = parseKey(key, config.prefix);
     if (!parsed.ok) throw new UsageError(`${JSON.stringify(key)} is not a member key: ${parsed.value.reason}`);
-    // Loaded once the arguments are known good: every service unit's start pays for this command's start.
-    const [{ Announcer }, { createEtcdClient }, { createLogger }] = await Promise.all([
+    // Every service unit's start pays for this command's start: etcd is reached over its JSON gateway (no gRPC to
+    // load), and winston loads while the key is being put (log lines wait for it, in order).
+    const [{ Announcer }, { EtcdGateway }] = await Promise.all([
       import('../etcd/announcer.js'),
-      import('../etcd/client.js'),
-      import('../util/logger.js'),
+      import('../etcd/gateway.js'),
     ]);
-    const logger = createLogger({ level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) });
-    const client = createEtcdClient(config.etcd);
-    const announcer = new Announcer({ client, key, value: own.get('value') as string, ttl, logger });
+    const logger = deferredLogger(
+      import('../util/logger.js').then(({ createLogger }) =>
+        createLogger({ level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) }),
+      ),
+    );
+    const store = new EtcdGateway(config.etcd);
+    const announcer = new Announcer({ store, key, value: own.get('value') as string, ttl, logger });
     const code = await (command.length > 0 ? runWith(announcer, command, logger) : holdUntilSignal(announcer));
-    client.close();
+    await logger.flushed();
+    store.close();
     process.exit(code);
   });
 }

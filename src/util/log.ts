@@ -23,3 +23,26 @@ export const silentLogger: Logger = {
   info: () => undefined,
   debug: () => undefined,
 };
+
+/** A logger whose lines wait, in order, for the real one to load; {@link DeferredLogger.flushed} waits for them all. */
+export interface DeferredLogger extends Logger {
+  /** Resolves when every line logged so far has been written to the real logger. */
+  flushed(): Promise<void>;
+}
+
+/** Logs through `loading` once it resolves, so a command can start its work while the logging library loads. */
+export function deferredLogger(loading: Promise<Logger>): DeferredLogger {
+  let chain: Promise<unknown> = loading;
+  const line =
+    (level: keyof Logger) =>
+    (message: string, meta?: Record<string, unknown>): void => {
+      chain = chain.then(() => loading.then((l) => l[level](message, meta)));
+    };
+  return {
+    error: line('error'),
+    warn: line('warn'),
+    info: line('info'),
+    debug: line('debug'),
+    flushed: () => chain.then(() => undefined),
+  };
+}

@@ -3,9 +3,9 @@ import { startEtcdServer, type EtcdServer } from '../../scripts/lib/harness.mjs'
 export type { EtcdServer };
 
 /** Starts a real etcd for a test (never skipped: fails with a clear message when etcd is not installed). */
-export async function startEtcd(): Promise<EtcdServer> {
+export async function startEtcd(options?: Parameters<typeof startEtcdServer>[0]): Promise<EtcdServer> {
   try {
-    return await startEtcdServer();
+    return await startEtcdServer(options);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/ENOENT|spawn/.test(msg)) {
