@@ -8,8 +8,9 @@ import { coldStart } from './b1-cold-start.mjs';
 import { burst } from './b2-burst.mjs';
 import { latency } from './b3-latency.mjs';
 import { faults } from './b5-faults.mjs';
+import { scale } from './b6-scale.mjs';
 import { cliStart } from './b7-cli-start.mjs';
-import { groupedBarsLog, histogram } from './lib/charts.mjs';
+import { groupedBarsLog, histogram, linesLogLog } from './lib/charts.mjs';
 import { machine, startBench } from './lib/harness.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -56,6 +57,7 @@ try {
     if (want('b2')) results.b2 = await burst(bench, { rounds, log });
     if (want('b3')) results.b3 = await latency(bench, { rounds, log });
     if (want('b5')) results.b5 = await faults(bench, { rounds, log });
+    if (want('b6')) results.b6 = await scale(bench, { rounds, log });
     if (want('b7')) results.b7 = await cliStart(bench, { runs: 10, log });
     results.durationSeconds = Math.round((Date.now() - started) / 1000);
     if (only || rounds < 5) {
@@ -97,6 +99,34 @@ async function writeResults(r) {
       ],
     }),
   );
+  const sizes = r.b6.sizes;
+  writeFileSync(
+    here('results/b6-scale.svg'),
+    linesLogLog({
+      title: 'B6: reading and starting on trees of growing size (median of 5)',
+      xs: sizes.map((s) => s.keys),
+      xUnit: 'member keys',
+      yUnit: 'milliseconds',
+      series: [
+        { name: 'etcdctl get --prefix', values: sizes.map((s) => s.etcdctlReadMs.median) },
+        { name: "lbmanager's read", values: sizes.map((s) => s.readMs.median) },
+        { name: 'lbmanager ready', values: sizes.map((s) => s.coldStartMs.median) },
+      ],
+    }),
+  );
+  writeFileSync(
+    here('results/b6-memory.svg'),
+    linesLogLog({
+      title: "B6: lbmanager's peak RSS by tree size (median of 5)",
+      xs: sizes.map((s) => s.keys),
+      xUnit: 'member keys',
+      yUnit: 'MB',
+      series: [
+        { name: 'at ready', values: sizes.map((s) => s.peakRssMb.median) },
+        { name: 'after 20,000 changes', values: sizes.map((s) => s.churnPeakRssMb.median) },
+      ],
+    }),
+  );
   const readmePath = here('README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const begin = '<!-- results:begin -->';
@@ -134,12 +164,21 @@ function tables(r) {
     `| B4 ${f(r.b1.b4.changes)} key changes | ${mmm(r.b1.b4.changesPerSecond, 0, ' changes/s')}; view lag when the writes end ${mmm(r.b1.b4.lagMs, 0, ' ms')} | lag < 1,000 ms | ${verdict(r.b1.b4.lagMs.median < 1000)} |`,
     `| B4 peak RSS | ${mmm(r.b1.b4.peakRssMb, 0, ' MB')}, ${mmm(r.b1.b4.rssRatio, 2, 'x')} B1's (at the end ${mmm(r.b1.b4.endRssMb, 0, ' MB')}) | ≤ 1.2x | ${verdict(r.b1.b4.rssRatio.median <= 1.2)} |`,
     `| B5 converge with 30% throttling, 5% errors | ${mmm(r.b5.convergeSeconds, 1, ' s')}, exact; ${f(r.b5.failedCalls.median)} calls answered with a fault | ≤ ${f(2 * r.b2.limited.convergeSeconds.median, 1)} s (2 x B2) | ${verdict(r.b5.convergeSeconds.median <= 2 * r.b2.limited.convergeSeconds.median)} |`,
+    ...r.b6.sizes.flatMap((s) => [
+      `| B6 ${f(s.keys)} keys: etcd read | lbmanager ${mmm(s.readMs, 0, ' ms')}; \`etcdctl get --prefix\` ${mmm(s.etcdctlReadMs, 0, ' ms')} | ≤ 1.5x etcdctl | ${verdict(s.readMs.median <= 1.5 * s.etcdctlReadMs.median)} |`,
+      `| B6 ${f(s.keys)} keys: ready, peak RSS | ${mmm(s.coldStartMs, 0, ' ms')}; ${mmm(s.peakRssMb, 0, ' MB')} (${mmm(s.churnPeakRssMb, 0, ' MB')} after ${f(r.b6.changes)} changes) | ${s.keys >= 1_000_000 ? '≤ 20,000 ms; ≤ 1,200 MB' : ''} | ${s.keys >= 1_000_000 ? verdict(s.coldStartMs.median <= 20_000 && s.peakRssMb.median <= 1200) : ''} |`,
+      `| B6 ${f(s.keys)} keys: view lag, ${f(r.b6.rate)} changes/s | ${mmm(s.lagMs, 0, ' ms')} when the changes end | < 1,000 ms | ${verdict(s.lagMs.median < 1000)} |`,
+    ]),
     `| B7 \`lbmanager --version\` | ${mmm(r.b7.versionMs, 0, ' ms')} (${r.b7.versionMs.runs} runs) | ≤ 100 ms | ${verdict(r.b7.versionMs.median <= 100)} |`,
     `| B7 \`lbmanager announce KEY\` to the key in etcd | ${mmm(r.b7.announceMs, 0, ' ms')}; \`etcdctl put\` ${mmm(r.b7.etcdctlPutMs, 0, ' ms')} | ≤ 300 ms | ${verdict(r.b7.announceMs.median <= 300)} |`,
     '',
     '![B2 calls](results/b2-calls.svg)',
     '',
     '![B3 latency](results/b3-latency.svg)',
+    '',
+    '![B6 scale](results/b6-scale.svg)',
+    '',
+    '![B6 memory](results/b6-memory.svg)',
   ];
   return lines.join('\n');
 }

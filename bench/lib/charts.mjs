@@ -99,3 +99,56 @@ export function histogram({ title, values, binMs, marks, unit }) {
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
+
+/**
+ * Lines on log-log axes: `xs` (e.g. tree sizes) and, for each series, one value per x. Straight lines of slope one
+ * are linear growth; a steeper line grows faster than the tree.
+ */
+export function linesLogLog({ title, xs, series, xUnit, yUnit }) {
+  const width = 640;
+  const height = 380;
+  const left = 70;
+  const right = 20;
+  const bottom = 300;
+  const top = 50;
+  const values = series.flatMap((s) => s.values).filter((v) => v > 0);
+  const [yLo, yHi] = [Math.floor(Math.log10(Math.min(...values))), Math.ceil(Math.log10(Math.max(...values)))];
+  const [xLo, xHi] = [Math.floor(Math.log10(Math.min(...xs))), Math.ceil(Math.log10(Math.max(...xs)))];
+  const x = (v) => left + ((Math.log10(v) - xLo) / Math.max(1, xHi - xLo)) * (width - left - right);
+  const y = (v) => bottom - ((Math.log10(Math.max(v, 10 ** yLo)) - yLo) / Math.max(1, yHi - yLo)) * (bottom - top);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15">${esc(title)}</text>`,
+  ];
+  for (let d = yLo; d <= yHi; d++) {
+    parts.push(
+      `<line x1="${left}" x2="${width - right}" y1="${y(10 ** d)}" y2="${y(10 ** d)}" stroke="#ddd"/>`,
+      `<text x="${left - 6}" y="${y(10 ** d) + 4}" text-anchor="end">${(10 ** d).toLocaleString('en')}</text>`,
+    );
+  }
+  for (let d = xLo; d <= xHi; d++) {
+    parts.push(
+      `<line x1="${x(10 ** d)}" x2="${x(10 ** d)}" y1="${top}" y2="${bottom}" stroke="#eee"/>`,
+      `<text x="${x(10 ** d)}" y="${bottom + 16}" text-anchor="middle">${(10 ** d).toLocaleString('en')}</text>`,
+    );
+  }
+  series.forEach((s, si) => {
+    const color = COLORS[si % COLORS.length];
+    const points = xs.map((xv, i) => `${x(xv)},${y(s.values[i] ?? 0)}`).join(' ');
+    parts.push(`<polyline points="${points}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    xs.forEach((xv, i) => parts.push(`<circle cx="${x(xv)}" cy="${y(s.values[i] ?? 0)}" r="3" fill="${color}"/>`));
+    parts.push(
+      `<rect x="${left + si * 190}" y="${height - 26}" width="12" height="12" fill="${color}"/>`,
+      `<text x="${left + si * 190 + 18}" y="${height - 16}">${esc(s.name)}</text>`,
+    );
+  });
+  parts.push(
+    `<text x="${(left + width) / 2}" y="${bottom + 34}" text-anchor="middle">${esc(xUnit)} (log scale)</text>`,
+  );
+  parts.push(
+    `<text x="16" y="${(top + bottom) / 2}" transform="rotate(-90 16 ${(top + bottom) / 2})" text-anchor="middle">${esc(yUnit)} (log scale)</text>`,
+  );
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
