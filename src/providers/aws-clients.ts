@@ -1,7 +1,3 @@
-import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { route53SigningRegion } from '../util/regions.js';
 import { currentDeadline } from './call-deadline.js';
 import { addAttemptMiddleware } from './sdk-middleware.js';
 
@@ -32,7 +28,18 @@ export interface AwsClientOptions {
   readonly requestTimeoutMs?: number;
 }
 
-type AnyClient = ElasticLoadBalancingClient | ElasticLoadBalancingV2Client | Route53Client;
+/** What lbmanager needs of an SDK client (every AWS SDK v3 client has it). */
+export interface SdkClient {
+  readonly middlewareStack: { remove(name: string): boolean };
+  send(command: never, options?: object): Promise<unknown>;
+  destroy(): void;
+}
+
+/** The settings every client is created with; each provider passes them to its SDK client's constructor. */
+export type ClientConfig = ReturnType<AwsClients['configFor']>;
+
+// The SDK clients are not imported here: each provider module imports its own, so a daemon whose tree has no
+// target group never loads the ELBv2 client (docs/architecture.md, The flow).
 
 /** The original lbManager's `AWS_ACCESS_KEY` / `AWS_SECRET_KEY`, used only when the SDK's own variables are unset. */
 export function resolveLegacyCredentials(env: NodeJS.ProcessEnv): AwsCredentialIdentity | undefined {
@@ -45,19 +52,25 @@ export function resolveLegacyCredentials(env: NodeJS.ProcessEnv): AwsCredentialI
 
 /** One SDK client per service and region, created on first use, with lbmanager's User-Agent and retry settings. */
 export class AwsClients {
-  private readonly cache = new Map<string, AnyClient>();
+  private readonly cache = new Map<string, SdkClient>();
   /** Called once for each new client (the daemon adds metrics and the Route53 rate limit here). */
-  onClient: ((service: AwsService, client: AnyClient) => void) | undefined;
+  onClient: ((service: AwsService, client: SdkClient) => void) | undefined;
 
   constructor(private readonly options: AwsClientOptions) {}
 
-  private config(endpoint: string | undefined, region: string) {
+  /** The settings of a new client of a service and region. */
+  configFor(service: AwsService, region: string) {
+    const endpoint = {
+      elb: this.options.elbEndpoint,
+      elbv2: this.options.elbv2Endpoint,
+      route53: this.options.route53Endpoint,
+    }[service];
     return {
       region,
       // Standard, not adaptive: adaptive mode slows the whole client down after throttling answers, so under
       // steady throttling (B5: 30%) every target waited seconds for each call and hosted zones starved behind load
       // balancers. Per-target backoff already keeps a failing target from hammering AWS.
-      retryMode: 'standard',
+      retryMode: 'standard' as const,
       maxAttempts: this.options.maxAttempts ?? 3,
       // The SDK sets no timeout by default: a request that is never answered (a half-open connection, a proxy that
       // swallows it) would hold its target until the OS gives up, or forever. Without throwOnRequestTimeout the
@@ -72,11 +85,12 @@ export class AwsClients {
     };
   }
 
-  private get<T extends AnyClient>(service: AwsService, region: string, make: () => T): T {
+  /** The client of a service and region, made by `make` from lbmanager's settings the first time it is asked for. */
+  client<T extends SdkClient>(service: AwsService, region: string, make: (config: ClientConfig) => T): T {
     const key = `${service}/${region}`;
     let c = this.cache.get(key) as T | undefined;
     if (!c) {
-      c = make();
+      c = make(this.configFor(service, region));
       // The SDK's logger middleware filters every response for sensitive fields even when nothing is logged: a
       // tenth of a full pass's CPU on 50,000 members. lbmanager logs calls itself.
       c.middlewareStack.remove('loggerMiddleware');
@@ -101,30 +115,6 @@ export class AwsClients {
       this.onClient?.(service, c);
     }
     return c;
-  }
-
-  /** The Classic ELB client of a region. */
-  elb(region: string): ElasticLoadBalancingClient {
-    return this.get('elb', region, () => new ElasticLoadBalancingClient(this.config(this.options.elbEndpoint, region)));
-  }
-
-  /** The ELBv2 client of a region. */
-  elbv2(region: string): ElasticLoadBalancingV2Client {
-    return this.get(
-      'elbv2',
-      region,
-      () => new ElasticLoadBalancingV2Client(this.config(this.options.elbv2Endpoint, region)),
-    );
-  }
-
-  /**
-   * The Route53 client of a region's partition. Route53 is global: it is signed for the partition's global region
-   * (us-east-1, cn-northwest-1, us-gov-west-1…), which the SDK picks by itself only for AWS's own endpoints; with an
-   * endpoint override it would sign for the key's region and real Route53 would refuse the signature.
-   */
-  route53(region: string): Route53Client {
-    const signing = route53SigningRegion(region);
-    return this.get('route53', signing, () => new Route53Client(this.config(this.options.route53Endpoint, signing)));
   }
 
   /** Closes every client's connections. */

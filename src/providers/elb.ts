@@ -2,12 +2,18 @@ import {
   DeregisterInstancesFromLoadBalancerCommand,
   DescribeLoadBalancersCommand,
   RegisterInstancesWithLoadBalancerCommand,
+  ElasticLoadBalancingClient,
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import { AwsCallError, type MembershipProvider, type MembershipTarget } from './types.js';
 import { RecentWrites } from './recent-writes.js';
 import { WriteLedger } from './write-ledger.js';
+
+/** The Classic ELB client of a region. */
+export function elbClient(clients: AwsClients, region: string): ElasticLoadBalancingClient {
+  return clients.client('elb', region, (config) => new ElasticLoadBalancingClient(config));
+}
 
 /** Options of {@link ElbProvider}. */
 export interface ElbProviderOptions {
@@ -77,9 +83,9 @@ export class ElbProvider implements MembershipProvider {
     const out = new Map<string, string[]>();
     let marker: string | undefined;
     do {
-      const res = await this.clients
-        .elb(region)
-        .send(new DescribeLoadBalancersCommand({ PageSize: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }));
+      const res = await elbClient(this.clients, region).send(
+        new DescribeLoadBalancersCommand({ PageSize: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
+      );
       for (const lb of res.LoadBalancerDescriptions ?? []) {
         if (lb.LoadBalancerName) out.set(lb.LoadBalancerName, instancesOf(lb.Instances));
       }
@@ -128,9 +134,9 @@ export class ElbProvider implements MembershipProvider {
     if (prefetched === 'not-found') throw notFound(target.name);
     if (prefetched) return prefetched;
     try {
-      const res = await this.clients
-        .elb(target.region)
-        .send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [target.name] }));
+      const res = await elbClient(this.clients, target.region).send(
+        new DescribeLoadBalancersCommand({ LoadBalancerNames: [target.name] }),
+      );
       const lb = res.LoadBalancerDescriptions?.find((d) => d.LoadBalancerName === target.name);
       if (!lb) throw notFound(target.name);
       return instancesOf(lb.Instances);
@@ -144,7 +150,7 @@ export class ElbProvider implements MembershipProvider {
     this.forgetPrefetched(target);
     try {
       await this.ledger.write(ledgerKey(target), () =>
-        this.clients.elb(target.region).send(
+        elbClient(this.clients, target.region).send(
           new RegisterInstancesWithLoadBalancerCommand({
             LoadBalancerName: target.name,
             Instances: members.map((InstanceId) => ({ InstanceId })),
@@ -162,7 +168,7 @@ export class ElbProvider implements MembershipProvider {
     this.forgetPrefetched(target);
     try {
       await this.ledger.write(ledgerKey(target), () =>
-        this.clients.elb(target.region).send(
+        elbClient(this.clients, target.region).send(
           new DeregisterInstancesFromLoadBalancerCommand({
             LoadBalancerName: target.name,
             Instances: members.map((InstanceId) => ({ InstanceId })),

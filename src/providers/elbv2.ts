@@ -4,12 +4,18 @@ import {
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
   type TargetDescription,
+  ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { joinTarget, splitTarget } from '../util/targets.js';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import { RecentWrites } from './recent-writes.js';
 import { AwsCallError, type MembershipProvider, type MembershipTarget } from './types.js';
+
+/** The ELBv2 client of a region. */
+export function elbv2Client(clients: AwsClients, region: string): ElasticLoadBalancingV2Client {
+  return clients.client('elbv2', region, (config) => new ElasticLoadBalancingV2Client(config));
+}
 
 /** A target group as lbmanager needs it: its ARN and the port targets get when their key names none. */
 interface GroupInfo {
@@ -51,7 +57,9 @@ export class Elbv2Provider implements MembershipProvider {
     const key = `${target.region}/${target.name}`;
     const cached = this.groups.get(key);
     if (cached) return cached;
-    const res = await this.clients.elbv2(target.region).send(new DescribeTargetGroupsCommand({ Names: [target.name] }));
+    const res = await elbv2Client(this.clients, target.region).send(
+      new DescribeTargetGroupsCommand({ Names: [target.name] }),
+    );
     const g = res.TargetGroups?.find((t) => t.TargetGroupName === target.name);
     if (!g?.TargetGroupArn) {
       throw new AwsCallError('not-found', 'TargetGroupNotFound', `One or more target groups not found: ${target.name}`);
@@ -87,9 +95,9 @@ export class Elbv2Provider implements MembershipProvider {
   /** @inheritdoc */
   readMembers(target: MembershipTarget): Promise<string[]> {
     return this.withGroup(target, async (g) => {
-      const res = await this.clients
-        .elbv2(target.region)
-        .send(new DescribeTargetHealthCommand({ TargetGroupArn: g.arn }));
+      const res = await elbv2Client(this.clients, target.region).send(
+        new DescribeTargetHealthCommand({ TargetGroupArn: g.arn }),
+      );
       const members = new Set<string>();
       for (const d of res.TargetHealthDescriptions ?? []) {
         if (!d.Target?.Id) continue;
@@ -154,7 +162,7 @@ export class Elbv2Provider implements MembershipProvider {
   register(target: MembershipTarget, members: readonly string[]): Promise<void> {
     return this.withGroup(target, async (g) => {
       await this.write(target, g, members, (Targets) =>
-        this.clients.elbv2(target.region).send(new RegisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
+        elbv2Client(this.clients, target.region).send(new RegisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
       );
       this.recent.record(recentKey(target), this.normalise(target, members), true);
     });
@@ -164,7 +172,7 @@ export class Elbv2Provider implements MembershipProvider {
   deregister(target: MembershipTarget, members: readonly string[]): Promise<void> {
     return this.withGroup(target, async (g) => {
       await this.write(target, g, members, (Targets) =>
-        this.clients.elbv2(target.region).send(new DeregisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
+        elbv2Client(this.clients, target.region).send(new DeregisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
       );
       this.recent.record(recentKey(target), this.normalise(target, members), false);
     });

@@ -4,9 +4,11 @@ import {
   ListResourceRecordSetsCommand,
   type ListResourceRecordSetsCommandOutput,
   type RRType,
+  Route53Client,
 } from '@aws-sdk/client-route-53';
 import PQueue from 'p-queue';
 import { compareRoute53Names, decodeRoute53Name, encodeRoute53Name } from '../util/dns-name.js';
+import { route53SigningRegion } from '../util/regions.js';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import type { Route53Priority } from './route53-throttle.js';
@@ -14,6 +16,16 @@ import { ZoneRecordsBuilder } from './route53-sets.js';
 import type { Route53Provider } from './types.js';
 import type { RecordChange, ZoneRecords } from '../plan/records.js';
 import { WriteLedger } from './write-ledger.js';
+
+/**
+ * The Route53 client of a region's partition. Route53 is global: it is signed for the partition's global region
+ * (us-east-1, cn-northwest-1, us-gov-west-1…), which the SDK picks by itself only for AWS's own endpoints; with an
+ * endpoint override it would sign for the key's region and real Route53 would refuse the signature.
+ */
+export function route53Client(clients: AwsClients, region: string): Route53Client {
+  const signing = route53SigningRegion(region);
+  return clients.client('route53', signing, (config) => new Route53Client(config));
+}
 
 /**
  * Above this many names, one paged listing of the whole zone usually costs fewer requests than reading each name
@@ -197,7 +209,7 @@ export class Route53AwsProvider implements Route53Provider {
     p?.abort.abort();
     try {
       await this.zones.ledger.write(zoneId, () =>
-        this.clients.route53(this.region).send(
+        route53Client(this.clients, this.region).send(
           new ChangeResourceRecordSetsCommand({
             HostedZoneId: zoneId,
             ChangeBatch: {
@@ -221,9 +233,9 @@ export class Route53AwsProvider implements Route53Provider {
   }
 
   private list(zoneId: string, start: ListStart): Promise<ListResourceRecordSetsCommandOutput> {
-    return this.clients
-      .route53(this.region)
-      .send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }));
+    return route53Client(this.clients, this.region).send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }),
+    );
   }
 
   /**

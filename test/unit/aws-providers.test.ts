@@ -19,8 +19,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AwsClients, resolveLegacyCredentials } from '../../src/providers/aws-clients.js';
 import { PARTITIONS } from '../../src/util/regions.js';
 import { classifyAwsError } from '../../src/providers/aws-errors.js';
-import { ElbProvider } from '../../src/providers/elb.js';
-import { Route53AwsProvider, Route53Zones } from '../../src/providers/route53.js';
+import { elbClient, ElbProvider } from '../../src/providers/elb.js';
+import { Route53AwsProvider, route53Client, Route53Zones } from '../../src/providers/route53.js';
 import { flush } from '../helpers/fake-clock.js';
 
 const sdkError = (name: string, message: string, status = 400, extra: object = {}): Error =>
@@ -450,7 +450,7 @@ describe('AWS clients', () => {
       credentials: { accessKeyId: 'AKID', secretAccessKey: 's' },
     });
     try {
-      await clients.elb('eu-west-1').send(new DescribeLoadBalancersCommand({}));
+      await elbClient(clients, 'eu-west-1').send(new DescribeLoadBalancersCommand({}));
     } finally {
       clients.destroy();
       server.close();
@@ -479,7 +479,7 @@ describe('AWS clients', () => {
     const regions = ['ap-southeast-2', 'us-east-1', 'cn-north-1', 'us-gov-east-1', 'eusc-de-east-1'];
     try {
       for (const region of regions) {
-        await clients.route53(region).send(new ListResourceRecordSetsCommand({ HostedZoneId: 'Z1' }));
+        await route53Client(clients, region).send(new ListResourceRecordSetsCommand({ HostedZoneId: 'Z1' }));
       }
     } finally {
       clients.destroy();

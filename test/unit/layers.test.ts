@@ -164,21 +164,30 @@ function runtimeImportsOf(file: string): string[] {
   return out;
 }
 
-test('starting the CLI loads no AWS SDK, etcd client, logger, metrics or XML library until a command needs it', () => {
-  // Every service unit's start runs `lbmanager announce`, and `--version` should answer at once: the heavy modules
-  // are imported by the command that uses them, when it runs.
-  const heavy = /^(@aws-sdk\/|@smithy\/|etcd3$|@grpc\/|winston$|prom-client$|fast-xml-parser$|p-queue$|cockatiel$)/;
+/** The chains of static imports from `entry` that reach a package matching `heavy`. */
+function staticReach(entry: string, heavy: RegExp): string[] {
   const seen = new Set<string>();
-  const loaded: string[] = [];
+  const reached: string[] = [];
   const visit = (file: string, via: string[]): void => {
     if (seen.has(file)) return;
     seen.add(file);
     for (const spec of runtimeImportsOf(file)) {
       if (spec.startsWith('.'))
         visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')), [...via, relative(SRC, file)]);
-      else if (heavy.test(spec)) loaded.push(`${[...via, relative(SRC, file)].join(' -> ')} -> ${spec}`);
+      else if (heavy.test(spec)) reached.push(`${[...via, relative(SRC, file)].join(' -> ')} -> ${spec}`);
     }
   };
-  visit(join(SRC, 'cli.ts'), []);
-  assert.deepEqual(loaded, []);
+  visit(join(SRC, entry), []);
+  return reached;
+}
+
+test('starting the CLI loads no AWS SDK, etcd client, logger, metrics or XML library until a command needs it', () => {
+  // Every service unit's start runs `lbmanager announce`, and `--version` should answer at once: the heavy modules
+  // are imported by the command that uses them, when it runs.
+  const heavy = /^(@aws-sdk\/|@smithy\/|etcd3$|@grpc\/|winston$|prom-client$|fast-xml-parser$|p-queue$|cockatiel$)/;
+  assert.deepEqual(staticReach('cli.ts', heavy), []);
+});
+
+test('the daemon loads an AWS SDK client only when its tree has a target of that kind', () => {
+  assert.deepEqual(staticReach('daemon/daemon.ts', /^@aws-sdk\/client-/), []);
 });
