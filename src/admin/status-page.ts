@@ -1,0 +1,405 @@
+import { createHash } from 'node:crypto';
+import { CONDITION_WORDS, CONDITIONS, HELD_BY } from './state-view.js';
+
+// The status page: one HTML document with its style and script inline, made once at start. Nothing is built at install
+// time and nothing comes from the network: the page reads `GET /events` (server-sent events) of the same endpoint.
+// Everything from the tree or AWS is written into the page through `esc()` or `textContent`, never as markup.
+
+const STYLE = `
+:root { color-scheme: light dark; --bg: #fff; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --panel: #f6f8fa;
+  --bad: #b42318; --bad-bg: #fde8e7; --warn: #8a4b00; --warn-bg: #fff1d6; --ok: #1a7f37; --ok-bg: #dff5e3;
+  --info: #0b5cad; --info-bg: #e2eefc; --focus: #0b5cad; }
+@media (prefers-color-scheme: dark) { :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9aa5b1; --line: #30363d;
+  --panel: #161b22; --bad: #ff8c82; --bad-bg: #3d1512; --warn: #f2c063; --warn-bg: #3a2a08; --ok: #6fdd8b;
+  --ok-bg: #0f2e18; --info: #79b8ff; --info-bg: #0c2540; --focus: #79b8ff; } }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto,
+  sans-serif; }
+main { max-width: 1400px; margin: 0 auto; padding: 12px 16px 32px; }
+h1 { font-size: 1.35rem; margin: 0; }
+h1 small { font-weight: 400; color: var(--muted); font-size: 1rem; overflow-wrap: anywhere; }
+h2 { font-size: 1.1rem; margin: 0 0 4px; }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.top { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: baseline; justify-content: space-between; }
+.live { color: var(--muted); }
+.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 6px 16px; margin: 12px 0;
+  padding: 10px 12px; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; }
+.facts div { min-width: 0; }
+.facts dt { color: var(--muted); font-size: .85rem; }
+.facts dd { margin: 0; overflow-wrap: anywhere; }
+.banner { border: 2px solid; border-radius: 6px; padding: 10px 12px; margin: 12px 0; }
+.banner.bad { border-color: var(--bad); background: var(--bad-bg); }
+.banner.warn { border-color: var(--warn); background: var(--warn-bg); }
+.banner p { margin: 4px 0; }
+form { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 8px; }
+input, button { font: inherit; padding: 5px 8px; border: 1px solid var(--line); border-radius: 4px;
+  background: var(--bg); color: var(--fg); }
+button { background: var(--fg); color: var(--bg); border-color: var(--fg); cursor: pointer; }
+.tools { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 12px 0 8px; }
+.tools input { width: min(28rem, 100%); }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+th { text-align: left; font-size: .85rem; color: var(--muted); border-bottom: 2px solid var(--line); padding: 4px 6px; }
+td { vertical-align: top; border-bottom: 1px solid var(--line); padding: 6px; overflow-wrap: anywhere; }
+td p { margin: 0 0 2px; }
+col.state { width: 8.5rem; } col.members { width: 16rem; } col.drift { width: 8rem; } col.sync { width: 7rem; }
+col.target { width: 28%; }
+.badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-weight: 600; font-size: .85rem;
+  white-space: nowrap; border: 1px solid; }
+.c-failing .badge, .c-held .badge { color: var(--bad); background: var(--bad-bg); }
+.c-conflict .badge, .c-rejected .badge, .c-drift .badge { color: var(--warn); background: var(--warn-bg); }
+.c-unread .badge { color: var(--info); background: var(--info-bg); }
+.c-in-sync .badge { color: var(--ok); background: var(--ok-bg); }
+.id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9rem; display: block; }
+.sub { color: var(--muted); font-size: .85rem; }
+.err b { color: var(--bad); }
+summary { cursor: pointer; }
+ul.members { margin: 4px 0 0; padding-left: 1.1rem; font-size: .88rem; }
+ul.members code { font-size: .88rem; }
+ul.members span { color: var(--muted); }
+@media (max-width: 720px) {
+  table, tbody, tr, td { display: block; }
+  thead, colgroup { display: none; }
+  tr { border: 1px solid var(--line); border-radius: 6px; margin-bottom: 10px; padding: 4px 8px; }
+  td { border: 0; padding: 3px 0 3px 5.5rem; position: relative; min-height: 1.8em; }
+  td:empty { display: none; }
+  td::before { content: attr(data-label); position: absolute; left: 0; width: 5rem; color: var(--muted);
+    font-size: .8rem; padding-top: 2px; }
+}
+`;
+
+const SCRIPT = String.raw`
+'use strict';
+const ORDER = ${JSON.stringify(CONDITIONS)};
+const WORDS = ${JSON.stringify(CONDITION_WORDS)};
+const HELD_BY = ${JSON.stringify(HELD_BY)};
+const SIGNS = { failing: '✖', held: '‖', conflict: '⚠', rejected: '⚠', drift: '≠', unread: '…', 'in-sync': '✔' };
+const KINDS = { elb: 'Classic load balancer', elbv2: 'target group', route53: 'DNS name' };
+const RANK = Object.fromEntries(ORDER.map((c, i) => [c, i]));
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ENTITIES[c]);
+const $ = (id) => document.getElementById(id);
+const setText = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+const plural = (n, word) => n.toLocaleString('en') + ' ' + word + (n === 1 ? '' : 's');
+
+let header;
+let skew = 0; // the daemon's clock minus ours: ages are the daemon's
+let lastMessage = 0;
+let needle = '';
+let order = [];
+let rendered = false;
+const targets = new Map(); // id -> { t, text }
+const rows = new Map(); // id -> tr
+const open = new Set(); // ids whose members are shown
+
+function ago(iso) {
+  if (!iso) return 'never';
+  const s = Math.max(0, Math.round((Date.now() + skew - Date.parse(iso)) / 1000));
+  if (s < 60) return s + ' s ago';
+  if (s < 3600) return Math.floor(s / 60) + ' min ago';
+  if (s < 86400) return Math.floor(s / 3600) + ' h ago';
+  return Math.floor(s / 86400) + ' d ago';
+}
+const time = (iso) => iso ? '<time data-t="' + esc(iso) + '" datetime="' + esc(iso) + '" title="' + esc(iso) + '">' +
+  ago(iso) + '</time>' : 'never';
+
+function members(t) {
+  const actual = t.actual ? new Set(t.actual) : undefined;
+  const desired = new Set(t.desired);
+  const held = new Set(t.heldRemovals);
+  const rejected = new Set(t.rejected);
+  const kept = new Set(t.keptByPolicy);
+  const all = [...new Set([...t.desired, ...(t.actual || [])])].sort();
+  if (all.length === 0) return '<p>no members</p>';
+  return '<ul class="members">' + all.map((m) => {
+    const where = rejected.has(m) ? 'rejected by AWS' : !actual ? 'AWS not read yet'
+      : desired.has(m) && actual.has(m) ? 'in AWS' : desired.has(m) ? 'missing in AWS'
+      : held.has(m) ? 'in AWS, removal held' : kept.has(m) ? 'in AWS, kept by the policy' : 'in AWS, to be removed';
+    return '<li><code>' + esc(m) + '</code> <span>' + where + '</span></li>';
+  }).join('') + '</ul>';
+}
+
+function rowHtml(t) {
+  const c = t.condition;
+  const d = t.drift;
+  const drift = !d ? 'unknown' : d.missing + d.extra === 0 ? 'none'
+    : [d.missing ? d.missing + ' missing' : '', d.extra ? d.extra + ' extra' : ''].filter(Boolean).join(', ');
+  const notes = [];
+  if (t.lastError) notes.push('<p class="err"><b>' + esc(t.lastError.code) + '</b>: ' + esc(t.lastError.message) + '</p>');
+  if (t.heldRemovals.length) notes.push('<p>' + plural(t.heldRemovals.length, 'removal') + ' held</p>');
+  for (const x of t.conflicts) notes.push('<p>' + esc(x.type) + ' is held by ' + esc(HELD_BY[x.with] || x.with) + '</p>');
+  if (t.rejected.length) notes.push('<p>rejected by AWS: ' + t.rejected.map(esc).join(', ') + '</p>');
+  if (t.keptByPolicy.length) notes.push('<p>' + plural(t.keptByPolicy.length, 'member') + ' kept by the policy</p>');
+  const isOpen = open.has(t.id);
+  return '<tr data-id="' + esc(t.id) + '" class="c-' + esc(c) + '">' +
+    '<td data-label="State"><span class="badge">' + (SIGNS[c] || '') + ' ' + esc(WORDS[c] || c) + '</span></td>' +
+    '<td data-label="Target"><span class="id">' + esc(t.id) + '</span><span class="sub">' + esc(KINDS[t.kind] || t.kind) +
+    (t.activeClass ? ', ' + esc(t.activeClass) : '') + '</span></td>' +
+    '<td data-label="Members"><details' + (isOpen ? ' open' : '') + '><summary>' + t.desired.length + ' desired, ' +
+    (t.actual ? t.actual.length : '?') + ' in AWS</summary><div class="m">' + (isOpen ? members(t) : '') +
+    '</div></details></td>' +
+    '<td data-label="Drift">' + drift + '</td>' +
+    '<td data-label="Last sync">' + time(t.lastSync) + '</td>' +
+    '<td data-label="Notes">' + notes.join('') + '</td></tr>';
+}
+
+function haystack(t) {
+  const error = t.lastError ? t.lastError.code + ' ' + t.lastError.message : '';
+  return [t.id, KINDS[t.kind], WORDS[t.condition], error, ...t.desired, ...(t.actual || [])].join(' ').toLowerCase();
+}
+
+function compare(a, b) {
+  const x = targets.get(a).t.condition;
+  const y = targets.get(b).t.condition;
+  return (RANK[x] ?? ORDER.length) - (RANK[y] ?? ORDER.length) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+const template = document.createElement('template');
+function element(html) {
+  template.innerHTML = html;
+  return template.content.firstElementChild;
+}
+
+function renderRows(full, changed, removed) {
+  const body = $('rows');
+  const next = [...targets.keys()].sort(compare);
+  if (full) {
+    body.innerHTML = next.map((id) => rowHtml(targets.get(id).t)).join('');
+    rows.clear();
+    for (const tr of body.children) rows.set(tr.dataset.id, tr);
+  } else {
+    for (const id of removed) {
+      rows.get(id)?.remove();
+      rows.delete(id);
+      open.delete(id);
+    }
+    for (const id of changed) {
+      const tr = element(rowHtml(targets.get(id).t));
+      const old = rows.get(id);
+      if (old) {
+        const focused = old.contains(document.activeElement);
+        old.replaceWith(tr);
+        if (focused) tr.querySelector('summary').focus();
+      }
+      rows.set(id, tr);
+    }
+    if (next.length !== order.length || next.some((id, i) => id !== order[i])) body.append(...next.map((id) => rows.get(id)));
+  }
+  order = next;
+  filterRows();
+}
+
+function filterRows() {
+  let shown = 0;
+  for (const id of order) {
+    const hit = !needle || targets.get(id).text.includes(needle);
+    const tr = rows.get(id);
+    if (tr.hidden === hit) tr.hidden = !hit;
+    if (hit) shown++;
+  }
+  setText($('shown'), needle ? 'showing ' + shown.toLocaleString('en') + ' of ' + plural(order.length, 'target') : '');
+  $('empty').hidden = order.length > 0;
+  $('table').hidden = order.length === 0;
+}
+
+function renderHeader() {
+  const h = header;
+  setText($('identity'), h.identity || '');
+  document.title = (h.ready ? '' : '✖ ') + 'lbmanager' + (h.identity ? ' ' + h.identity : '');
+  setText($('role'), h.role === 'leader' ? '★ leader: writes to AWS' : '☆ standby: reconciles nothing');
+  setText($('ready'), h.ready ? '✔ ready' : '✖ not ready');
+  // The reason in full, unless the hold's own banner says it already.
+  const why = h.ready || h.notReadyReason === h.removalHold.reason ? '' : h.notReadyReason || '';
+  setText($('why'), why ? 'Not ready: ' + why : '');
+  $('why').hidden = !why;
+  setText($('revision'), h.revision);
+  const w = h.watch;
+  setText($('watch'), (w ? (w.watching ? '✔ watching' : '… reading the tree') : h.synced ? '✔ read' : '… reading the tree') +
+    (w ? ', ' + plural(w.restarts, 'restart') : ''));
+  $('fullsync').innerHTML = time(h.lastFullSync);
+  setText($('malformed'), h.malformedKeys ? plural(h.malformedKeys, 'key') + ' ignored (lbmanager validate)' : 'none');
+  const counts = {};
+  for (const { t } of targets.values()) counts[t.condition] = (counts[t.condition] || 0) + 1;
+  setText($('summary'), plural(targets.size, 'target') + (targets.size ? ': ' : '') +
+    ORDER.filter((c) => counts[c]).map((c) => counts[c].toLocaleString('en') + ' ' + WORDS[c]).join(', '));
+  const hold = h.removalHold;
+  $('hold').hidden = !hold.held;
+  setText($('hold-reason'), hold.held ? hold.reason || '' : '');
+  $('confirm-form').hidden = !h.tokenConfigured;
+  $('no-token').hidden = h.tokenConfigured;
+  $('standby').hidden = h.role !== 'standby';
+}
+
+function apply(msg) {
+  header = msg.header;
+  skew = Date.parse(header.now) - Date.now();
+  lastMessage = Date.now();
+  if (msg.full) targets.clear();
+  const changed = [];
+  for (const t of msg.targets) {
+    targets.set(t.id, { t, text: haystack(t) });
+    changed.push(t.id);
+  }
+  for (const id of msg.removed) targets.delete(id);
+  renderHeader();
+  renderRows(msg.full, changed, msg.removed);
+  setText($('live'), '● live');
+  if (!rendered) {
+    rendered = true;
+    // For the benchmark and devtools: when the first full state has been drawn.
+    requestAnimationFrame(() => setTimeout(() => performance.mark('lbmanager:first-render')));
+  }
+}
+
+function tick() {
+  for (const el of document.querySelectorAll('time[data-t]')) setText(el, ago(el.dataset.t));
+  const silent = Math.round((Date.now() - lastMessage) / 1000);
+  if (lastMessage && silent > 5) setText($('live'), '○ no update for ' + silent + ' s; showing the last state received');
+}
+
+function connect() {
+  const events = new EventSource('/events');
+  events.onmessage = (e) => apply(JSON.parse(e.data));
+  events.onerror = () => {
+    setText($('live'), '○ connection lost; reconnecting (showing the last state received)');
+    // A refused stream (too many open) is not retried by the browser itself.
+    if (events.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+  };
+}
+
+let typing;
+$('filter').addEventListener('input', (e) => {
+  clearTimeout(typing);
+  typing = setTimeout(() => {
+    needle = e.target.value.trim().toLowerCase();
+    filterRows();
+  }, 120);
+});
+
+document.addEventListener('toggle', (e) => {
+  const d = e.target;
+  const id = d instanceof HTMLDetailsElement ? d.closest('tr')?.dataset.id : undefined;
+  if (id === undefined || !targets.has(id)) return;
+  const box = d.querySelector('.m');
+  if (d.open) {
+    open.add(id);
+    if (!box.firstChild) box.innerHTML = members(targets.get(id).t);
+  } else {
+    open.delete(id);
+    box.textContent = '';
+  }
+}, true);
+
+$('confirm-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const input = $('token');
+  const token = input.value;
+  // The token is used for this one request and kept nowhere.
+  input.value = '';
+  const result = $('confirm-result');
+  setText(result, 'Confirming…');
+  let text;
+  try {
+    const r = await fetch('/resync?confirm-removal=true', {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + token },
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+    text = r.status === 202 ? '✔ Confirmed: the held removals go through now.'
+      : r.status === 401 ? '✖ The admin token was not accepted: nothing was confirmed.'
+      : '✖ Not confirmed: ' + (await r.text()).trim();
+  } catch {
+    text = '✖ Not confirmed: the daemon could not be reached.';
+  }
+  setText(result, text);
+});
+
+setInterval(tick, 5000);
+connect();
+`;
+
+const BODY = `<main>
+<div class="top">
+  <h1>lbmanager <small id="identity"></small></h1>
+  <span class="live" id="live" role="status">connecting…</span>
+</div>
+<noscript><p>This page needs JavaScript. <a href="/state">/state</a> has the same as JSON.</p></noscript>
+<dl class="facts">
+  <div><dt>Role</dt><dd id="role">…</dd></div>
+  <div><dt>Readiness</dt><dd id="ready">…</dd></div>
+  <div><dt>Tree revision</dt><dd id="revision">…</dd></div>
+  <div><dt>etcd watch</dt><dd id="watch">…</dd></div>
+  <div><dt>Last full sync</dt><dd id="fullsync">…</dd></div>
+  <div><dt>Malformed keys</dt><dd id="malformed">…</dd></div>
+</dl>
+<p class="banner warn" id="why" hidden></p>
+<p class="banner warn" id="standby" hidden>This replica is a standby: it keeps its view of the tree warm and reconciles
+nothing, so it lists no targets. The leader's page lists them.</p>
+<section class="banner bad" id="hold" hidden aria-labelledby="hold-title">
+  <h2 id="hold-title">‖ Removals wait for confirmation</h2>
+  <p id="hold-reason"></p>
+  <form id="confirm-form" hidden>
+    <label for="token">Admin token</label>
+    <input id="token" type="password" autocomplete="off" spellcheck="false" required>
+    <button type="submit">Confirm the held removals</button>
+  </form>
+  <p id="no-token" hidden>Confirming from this page needs an admin token (<code>--http-token</code>,
+  <code>LBM_HTTP_TOKEN_FILE</code>). Without one, confirm with <code>lbmanager confirm-removal --all</code>.</p>
+</section>
+<p id="confirm-result" role="status"></p>
+<div class="tools">
+  <label for="filter">Filter</label>
+  <input id="filter" type="search" placeholder="target, member, error…" autocomplete="off" spellcheck="false">
+  <span id="shown" role="status"></span>
+</div>
+<p id="summary"></p>
+<p id="empty" hidden>No targets.</p>
+<table id="table" hidden>
+  <colgroup><col class="state"><col class="target"><col class="members"><col class="drift"><col class="sync"><col></colgroup>
+  <thead><tr><th scope="col">State</th><th scope="col">Target</th><th scope="col">Members</th><th scope="col">Drift</th>
+  <th scope="col">Last sync</th><th scope="col">Errors and notes</th></tr></thead>
+  <tbody id="rows"></tbody>
+</table>
+</main>`;
+
+const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/** The page, whole. */
+export const STATUS_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>lbmanager</title>
+<link rel="icon" href="data:,">
+<style>${STYLE}</style>
+</head>
+<body>
+${BODY}
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+
+/**
+ * Response headers of the page. The content security policy lets only the page's own script and style run (should
+ * escaping ever miss, injected markup still cannot run script) and lets no other site frame it (a framed page could be
+ * clicked into confirming).
+ */
+export const STATUS_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': [
+    "default-src 'none'",
+    `script-src ${sha256(SCRIPT)}`,
+    `style-src ${sha256(STYLE)}`,
+    "connect-src 'self'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+};
