@@ -50,8 +50,9 @@ export interface StateStreamOptions {
 /**
  * `GET /events`: the state as server-sent events, for the status page. The first message holds every target
  * (`full: true`); each later one, once a second, the header and only the targets that changed or went. One
- * serialisation per tick serves every client, and nothing runs while no page is open. Events rather than polling
- * `/state`: with 6,000 targets `/state` is megabytes, while a quiet tick is a few hundred bytes.
+ * serialisation per tick serves every client, and nothing runs while no page is open (each target's JSON is kept for
+ * the next one). Events rather than polling `/state`: with 6,000 targets `/state` is megabytes, while a quiet tick is a
+ * few hundred bytes.
  */
 export class StateStream {
   private readonly clients = new Set<ServerResponse>();
@@ -76,7 +77,7 @@ export class StateStream {
   add(res: ServerResponse): boolean {
     if (this.clients.size >= this.maxClients) return false;
     // The first client starts the ticks; later ones get the state the others already have, then the same changes.
-    if (!this.header) this.tick();
+    if (this.clients.size === 0) this.tick();
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -101,11 +102,10 @@ export class StateStream {
     this.stop();
   }
 
+  // What was sent stays: the next page to open then costs only the targets that changed meanwhile.
   private stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.header = undefined;
-    this.sent = new Map();
   }
 
   private tick(): void {
@@ -136,6 +136,7 @@ export class StateStream {
 
   private message(full: boolean, targets: string, removed: readonly string[]): string {
     // Spliced rather than stringified again: the targets are already JSON.
-    return `{"full":${full},"header":${JSON.stringify(this.header)},"targets":${targets},"removed":${JSON.stringify(removed)}}`;
+    const header = JSON.stringify(this.header);
+    return `{"full":${full},"header":${header},"targets":${targets},"removed":${JSON.stringify(removed)}}`;
   }
 }

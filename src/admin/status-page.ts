@@ -38,33 +38,39 @@ input, button { font: inherit; padding: 5px 8px; border: 1px solid var(--line); 
 button { background: var(--fg); color: var(--bg); border-color: var(--fg); cursor: pointer; }
 .tools { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 12px 0 8px; }
 .tools input { width: min(28rem, 100%); }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
-th { text-align: left; font-size: .85rem; color: var(--muted); border-bottom: 2px solid var(--line); padding: 4px 6px; }
-td { vertical-align: top; border-bottom: 1px solid var(--line); padding: 6px; overflow-wrap: anywhere; }
-td p { margin: 0 0 2px; }
-col.state { width: 8.5rem; } col.members { width: 16rem; } col.drift { width: 8rem; } col.sync { width: 7rem; }
-col.target { width: 28%; }
+/* Targets are a list of grid rows rather than a <table>: a row off screen is then neither laid out nor painted
+   (content-visibility), and a row is a dozen elements without attributes of their own, which is what keeps 6,000
+   targets fast. Each cell says what it is in words, so the column heads are only for the eye. Every row has the same
+   columns, so they line up. */
+#rows { list-style: none; margin: 0; padding: 0; }
+.row { display: grid; grid-template-columns: 8rem minmax(0, 1.3fr) 12rem 8.5rem 8rem minmax(0, 1fr); gap: 0 12px;
+  padding: 6px; border-bottom: 1px solid var(--line); }
+.head { font-size: .85rem; color: var(--muted); border-bottom: 2px solid var(--line); padding-block: 4px; }
+#rows > .row { content-visibility: auto; contain-intrinsic-size: auto 3.6rem; }
+.row > div { min-width: 0; overflow-wrap: anywhere; }
+.row p { margin: 0 0 2px; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-weight: 600; font-size: .85rem;
   white-space: nowrap; border: 1px solid; }
 .c-failing .badge, .c-held .badge { color: var(--bad); background: var(--bad-bg); }
 .c-conflict .badge, .c-rejected .badge, .c-drift .badge { color: var(--warn); background: var(--warn-bg); }
 .c-unread .badge { color: var(--info); background: var(--info-bg); }
 .c-in-sync .badge { color: var(--ok); background: var(--ok-bg); }
-.id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9rem; display: block; }
-.sub { color: var(--muted); font-size: .85rem; }
+.id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9rem; }
+.sub { display: block; color: var(--muted); font: .85rem/1.45 system-ui, -apple-system, "Segoe UI", Roboto,
+  sans-serif; }
 .err b { color: var(--bad); }
-summary { cursor: pointer; }
+.row button { background: none; color: inherit; border: 0; padding: 0; text-align: left; cursor: pointer; }
+.row button::before { content: "▸ "; }
+.row button[aria-expanded="true"]::before { content: "▾ "; }
 ul.members { margin: 4px 0 0; padding-left: 1.1rem; font-size: .88rem; }
 ul.members code { font-size: .88rem; }
 ul.members span { color: var(--muted); }
 @media (max-width: 720px) {
-  table, tbody, tr, td { display: block; }
-  thead, colgroup { display: none; }
-  tr { border: 1px solid var(--line); border-radius: 6px; margin-bottom: 10px; padding: 4px 8px; }
-  td { border: 0; padding: 3px 0 3px 5.5rem; position: relative; min-height: 1.8em; }
-  td:empty { display: none; }
-  td::before { content: attr(data-label); position: absolute; left: 0; width: 5rem; color: var(--muted);
-    font-size: .8rem; padding-top: 2px; }
+  .row { display: block; border: 1px solid var(--line); border-radius: 6px; margin-bottom: 10px; padding: 6px 8px; }
+  .head { display: none; }
+  .row > div { padding: 2px 0; }
+  .row > div:empty { display: none; }
+  .row > div:nth-child(4), .row > div:nth-child(5) { display: inline-block; margin-right: 1rem; }
 }
 `;
 
@@ -89,7 +95,7 @@ let needle = '';
 let order = [];
 let rendered = false;
 const targets = new Map(); // id -> { t, text }
-const rows = new Map(); // id -> tr
+const rows = new Map(); // id -> row element
 const open = new Set(); // ids whose members are shown
 
 function ago(iso) {
@@ -100,8 +106,8 @@ function ago(iso) {
   if (s < 86400) return Math.floor(s / 3600) + ' h ago';
   return Math.floor(s / 86400) + ' d ago';
 }
-const time = (iso) => iso ? '<time data-t="' + esc(iso) + '" datetime="' + esc(iso) + '" title="' + esc(iso) + '">' +
-  ago(iso) + '</time>' : 'never';
+// The ISO time goes in data-t, where the ages are refreshed from, and in the tooltip.
+const synced = (iso) => iso ? 'synced ' + ago(iso) : 'never synced';
 
 function members(t) {
   const actual = t.actual ? new Set(t.actual) : undefined;
@@ -122,25 +128,30 @@ function members(t) {
 function rowHtml(t) {
   const c = t.condition;
   const d = t.drift;
-  const drift = !d ? 'unknown' : d.missing + d.extra === 0 ? 'none'
-    : [d.missing ? d.missing + ' missing' : '', d.extra ? d.extra + ' extra' : ''].filter(Boolean).join(', ');
+  const drift = !d ? 'drift unknown' : d.missing + d.extra === 0 ? 'no drift'
+    : 'drift: ' + [d.missing ? d.missing + ' missing' : '', d.extra ? d.extra + ' extra' : ''].filter(Boolean)
+      .join(', ');
   const notes = [];
-  if (t.lastError) notes.push('<p class="err"><b>' + esc(t.lastError.code) + '</b>: ' + esc(t.lastError.message) + '</p>');
+  const error = t.lastError;
+  if (error) notes.push('<p class="err"><b>' + esc(error.code) + '</b>: ' + esc(error.message) + '</p>');
   if (t.heldRemovals.length) notes.push('<p>' + plural(t.heldRemovals.length, 'removal') + ' held</p>');
-  for (const x of t.conflicts) notes.push('<p>' + esc(x.type) + ' is held by ' + esc(HELD_BY[x.with] || x.with) + '</p>');
+  for (const x of t.conflicts) {
+    notes.push('<p>' + esc(x.type) + ' is held by ' + esc(HELD_BY[x.with] || x.with) + '</p>');
+  }
   if (t.rejected.length) notes.push('<p>rejected by AWS: ' + t.rejected.map(esc).join(', ') + '</p>');
   if (t.keptByPolicy.length) notes.push('<p>' + plural(t.keptByPolicy.length, 'member') + ' kept by the policy</p>');
   const isOpen = open.has(t.id);
-  return '<tr data-id="' + esc(t.id) + '" class="c-' + esc(c) + '">' +
-    '<td data-label="State"><span class="badge">' + (SIGNS[c] || '') + ' ' + esc(WORDS[c] || c) + '</span></td>' +
-    '<td data-label="Target"><span class="id">' + esc(t.id) + '</span><span class="sub">' + esc(KINDS[t.kind] || t.kind) +
-    (t.activeClass ? ', ' + esc(t.activeClass) : '') + '</span></td>' +
-    '<td data-label="Members"><details' + (isOpen ? ' open' : '') + '><summary>' + t.desired.length + ' desired, ' +
-    (t.actual ? t.actual.length : '?') + ' in AWS</summary><div class="m">' + (isOpen ? members(t) : '') +
-    '</div></details></td>' +
-    '<td data-label="Drift">' + drift + '</td>' +
-    '<td data-label="Last sync">' + time(t.lastSync) + '</td>' +
-    '<td data-label="Notes">' + notes.join('') + '</td></tr>';
+  // The sync cell keeps its time in data-t, from which tick() refreshes the age, and shows it exactly on hover.
+  const sync = t.lastSync ? ' class="sync" data-t="' + esc(t.lastSync) + '" title="' + esc(t.lastSync) + '"' : '';
+  return '<li class="row c-' + esc(c) + '" data-id="' + esc(t.id) + '">' +
+    '<div><span class="badge">' + (SIGNS[c] || '') + ' ' + esc(WORDS[c] || c) + '</span></div>' +
+    '<div class="id">' + esc(t.id) + '<span class="sub">' + esc(KINDS[t.kind] || t.kind) +
+    (t.activeClass ? ', ' + esc(t.activeClass) : '') + '</span></div>' +
+    '<div><button aria-expanded="' + isOpen + '">' + t.desired.length + ' desired, ' +
+    (t.actual ? t.actual.length : '?') + ' in AWS</button>' + (isOpen ? members(t) : '') + '</div>' +
+    '<div>' + drift + '</div>' +
+    '<div' + sync + '>' + synced(t.lastSync) + '</div>' +
+    '<div>' + notes.join('') + '</div></li>';
 }
 
 function haystack(t) {
@@ -163,27 +174,31 @@ function element(html) {
 function renderRows(full, changed, removed) {
   const body = $('rows');
   const next = [...targets.keys()].sort(compare);
-  if (full) {
+  for (const id of removed) open.delete(id);
+  if (full || changed.length > 500) {
+    // Many changes at once (a resync, a cold start) are drawn anew in one go: far faster than row by row.
+    const focused = document.activeElement.closest('#rows > li')?.dataset.id;
     body.innerHTML = next.map((id) => rowHtml(targets.get(id).t)).join('');
     rows.clear();
-    for (const tr of body.children) rows.set(tr.dataset.id, tr);
+    for (const el of body.children) rows.set(el.dataset.id, el);
+    if (focused !== undefined) rows.get(focused)?.querySelector('button').focus();
   } else {
     for (const id of removed) {
       rows.get(id)?.remove();
       rows.delete(id);
-      open.delete(id);
     }
     for (const id of changed) {
-      const tr = element(rowHtml(targets.get(id).t));
+      const el = element(rowHtml(targets.get(id).t));
       const old = rows.get(id);
       if (old) {
         const focused = old.contains(document.activeElement);
-        old.replaceWith(tr);
-        if (focused) tr.querySelector('summary').focus();
+        old.replaceWith(el);
+        if (focused) el.querySelector('button').focus();
       }
-      rows.set(id, tr);
+      rows.set(id, el);
     }
-    if (next.length !== order.length || next.some((id, i) => id !== order[i])) body.append(...next.map((id) => rows.get(id)));
+    const moved = next.length !== order.length || next.some((id, i) => id !== order[i]);
+    if (moved) body.append(...next.map((id) => rows.get(id)));
   }
   order = next;
   filterRows();
@@ -192,9 +207,12 @@ function renderRows(full, changed, removed) {
 function filterRows() {
   let shown = 0;
   for (const id of order) {
-    const hit = !needle || targets.get(id).text.includes(needle);
-    const tr = rows.get(id);
-    if (tr.hidden === hit) tr.hidden = !hit;
+    const entry = targets.get(id);
+    // Made on the first search rather than for every target at every load.
+    if (needle && entry.text === undefined) entry.text = haystack(entry.t);
+    const hit = !needle || entry.text.includes(needle);
+    const el = rows.get(id);
+    if (el.hidden === hit) el.hidden = !hit;
     if (hit) shown++;
   }
   setText($('shown'), needle ? 'showing ' + shown.toLocaleString('en') + ' of ' + plural(order.length, 'target') : '');
@@ -214,9 +232,13 @@ function renderHeader() {
   $('why').hidden = !why;
   setText($('revision'), h.revision);
   const w = h.watch;
-  setText($('watch'), (w ? (w.watching ? '✔ watching' : '… reading the tree') : h.synced ? '✔ read' : '… reading the tree') +
-    (w ? ', ' + plural(w.restarts, 'restart') : ''));
-  $('fullsync').innerHTML = time(h.lastFullSync);
+  const watching = w ? w.watching : h.synced;
+  const restarts = w ? ', ' + plural(w.restarts, 'restart') : '';
+  setText($('watch'), (watching ? '✔ watching' : '… reading the tree') + restarts);
+  const full = $('fullsync');
+  full.dataset.t = h.lastFullSync || '';
+  full.title = h.lastFullSync || '';
+  setText(full, ago(h.lastFullSync));
   setText($('malformed'), h.malformedKeys ? plural(h.malformedKeys, 'key') + ' ignored (lbmanager validate)' : 'none');
   const counts = {};
   for (const { t } of targets.values()) counts[t.condition] = (counts[t.condition] || 0) + 1;
@@ -237,7 +259,7 @@ function apply(msg) {
   if (msg.full) targets.clear();
   const changed = [];
   for (const t of msg.targets) {
-    targets.set(t.id, { t, text: haystack(t) });
+    targets.set(t.id, { t, text: undefined });
     changed.push(t.id);
   }
   for (const id of msg.removed) targets.delete(id);
@@ -252,9 +274,13 @@ function apply(msg) {
 }
 
 function tick() {
-  for (const el of document.querySelectorAll('time[data-t]')) setText(el, ago(el.dataset.t));
+  for (const el of document.querySelectorAll('[data-t]')) {
+    setText(el, el.classList.contains('sync') ? synced(el.dataset.t) : ago(el.dataset.t));
+  }
   const silent = Math.round((Date.now() - lastMessage) / 1000);
-  if (lastMessage && silent > 5) setText($('live'), '○ no update for ' + silent + ' s; showing the last state received');
+  if (lastMessage && silent > 5) {
+    setText($('live'), '○ no update for ' + silent + ' s; showing the last state received');
+  }
 }
 
 function connect() {
@@ -276,19 +302,22 @@ $('filter').addEventListener('input', (e) => {
   }, 120);
 });
 
-document.addEventListener('toggle', (e) => {
-  const d = e.target;
-  const id = d instanceof HTMLDetailsElement ? d.closest('tr')?.dataset.id : undefined;
+// A button, not <details>: 6,000 of those, each with a shadow tree of its own, slowed the first render markedly. The
+// members are made when shown, for the same reason.
+$('rows').addEventListener('click', (e) => {
+  const button = e.target.closest('button[aria-expanded]');
+  const id = button?.closest('[data-id]')?.dataset.id;
   if (id === undefined || !targets.has(id)) return;
-  const box = d.querySelector('.m');
-  if (d.open) {
+  const show = button.getAttribute('aria-expanded') !== 'true';
+  button.setAttribute('aria-expanded', String(show));
+  if (show) {
     open.add(id);
-    if (!box.firstChild) box.innerHTML = members(targets.get(id).t);
+    button.insertAdjacentHTML('afterend', members(targets.get(id).t));
   } else {
     open.delete(id);
-    box.textContent = '';
+    button.nextElementSibling?.remove();
   }
-}, true);
+});
 
 $('confirm-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -355,12 +384,11 @@ nothing, so it lists no targets. The leader's page lists them.</p>
 </div>
 <p id="summary"></p>
 <p id="empty" hidden>No targets.</p>
-<table id="table" hidden>
-  <colgroup><col class="state"><col class="target"><col class="members"><col class="drift"><col class="sync"><col></colgroup>
-  <thead><tr><th scope="col">State</th><th scope="col">Target</th><th scope="col">Members</th><th scope="col">Drift</th>
-  <th scope="col">Last sync</th><th scope="col">Errors and notes</th></tr></thead>
-  <tbody id="rows"></tbody>
-</table>
+<div id="table" hidden>
+  <div class="row head" aria-hidden="true"><div>State</div><div>Target</div><div>Members</div><div>Drift</div>
+  <div>Last sync</div><div>Errors and notes</div></div>
+  <ul id="rows" aria-label="Targets"></ul>
+</div>
 </main>`;
 
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;

@@ -15,7 +15,7 @@ import { waitFor } from '../helpers/wait.js';
 const TOKEN = 'status-page-token';
 const SCREENSHOT = fileURLToPath(new URL('../../docs/status-page.png', import.meta.url));
 const web = (n: number): string => `/lbManager/elb/us-east-1/web/multiple/${iid(n)}`;
-const row = (id: string): string => `tr[data-id="${id}"]`;
+const row = (id: string): string => `#rows [data-id="${id}"]`;
 
 let browser: Browser;
 before(async () => {
@@ -87,7 +87,7 @@ test('status page: members appear as keys are put, a held purge is confirmed wit
     // A member put in etcd shows up without a reload, in the list of members opened on the page.
     await s.client.put(web(1)).value('');
     await seen(page, row('elb/us-east-1/web'), /in sync[\s\S]*1 desired, 1 in AWS/);
-    await page.locator(`${row('elb/us-east-1/web')} summary`).click();
+    await page.locator(`${row('elb/us-east-1/web')} button`).click();
     await seen(page, `${row('elb/us-east-1/web')} li`, new RegExp(`${iid(1)} in AWS`));
     await s.putMany(Array.from({ length: 11 }, (_, i) => web(i + 2)));
     await seen(page, `${row('elb/us-east-1/web')} li`, new RegExp(`${iid(12)} in AWS`));
@@ -95,15 +95,15 @@ test('status page: members appear as keys are put, a held purge is confirmed wit
     assert.deepEqual(errors, [], 'nothing failed in the page');
 
     // The failing target is listed first; typing in the filter leaves the matching targets.
-    const first = await page.locator('#rows tr').first().getAttribute('data-id');
+    const first = await page.locator('#rows > li').first().getAttribute('data-id');
     assert.equal(first, 'elb/us-east-1/gone');
     await page.getByLabel('Filter').fill('web');
-    await waitFor('only web targets shown', async () => {
-      const shown = await Promise.all(
-        (await page.locator('#rows tr:visible').all()).map((tr) => tr.getAttribute('data-id')),
-      );
-      return shown.join(' ') === 'elb/us-east-1/web elbv2/us-east-1/web-tg';
-    });
+    const shownIds =
+      "[...document.querySelectorAll('#rows > li')].filter((li) => !li.hidden).map((li) => li.dataset.id)";
+    await waitFor(
+      'only web targets shown',
+      async () => (await page.evaluate(`${shownIds}.join(' ')`)) === 'elb/us-east-1/web elbv2/us-east-1/web-tg',
+    );
     await seen(page, '#shown', /showing 2 of 6 targets/);
     await page.getByLabel('Filter').fill('');
 
@@ -112,11 +112,11 @@ test('status page: members appear as keys are put, a held purge is confirmed wit
     await seen(page, '#hold', /Removals wait for confirmation\s+removals held: 12 of 19 managed members/);
     await seen(page, row('elb/us-east-1/web'), /held[\s\S]*12 removals held/);
     await seen(page, `${row('elb/us-east-1/web')} li`, new RegExp(`${iid(3)} in AWS, removal held`));
-    assert.equal((await page.locator('#rows tr').first().getAttribute('data-id')) ?? '', 'elb/us-east-1/gone');
+    assert.equal((await page.locator('#rows > li').first().getAttribute('data-id')) ?? '', 'elb/us-east-1/gone');
     if (process.env.LBM_UPDATE_SCREENSHOT === '1') {
       // Every target in view: the members folded again, nothing focused.
-      await page.locator(`${row('elb/us-east-1/web')} summary`).click();
-      await page.locator(`${row('elb/us-east-1/web')} summary`).blur();
+      await page.locator(`${row('elb/us-east-1/web')} button`).click();
+      await page.locator(`${row('elb/us-east-1/web')} button`).blur();
       await page.screenshot({ path: SCREENSHOT });
     }
 
@@ -194,7 +194,7 @@ test('status page: text from the tree and AWS is shown as text, never run as mar
     await seen(page, 'h1', /lbmanager <i>replica<\/i>/);
     const tr = row('elb/us-east-1/web');
     await seen(page, tr, /<b>Code<\/b>: <img src=x onerror="window.pwned = 2"> & "quoted" 'text'/);
-    await page.locator(`${tr} summary`).click();
+    await page.locator(`${tr} button`).click();
     await seen(page, `${tr} li`, /^<script>window\.pwned = 1<\/script> in AWS$/);
     await seen(page, `${tr} li`, /^<img src=x onerror="window.pwned = 2"> rejected by AWS$/);
     await page.getByLabel('Filter').fill('<script>');
