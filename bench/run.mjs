@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, then bench/results/latest.json, the charts and the tables in bench/README.md.
 // `npm run bench -- --quick`: a small B2 only (CI); exits 1 when calls exceed 1.5x the lower bound.
-// `npm run bench -- --only b3` runs one benchmark (results are printed, the README is left alone).
+// `npm run bench -- --only b3` runs one benchmark (results are printed, the README is left alone). The status page's
+// benchmark (b6) needs chromium and a B1 tree: it is left out of --quick.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
@@ -8,6 +9,7 @@ import { coldStart } from './b1-cold-start.mjs';
 import { burst } from './b2-burst.mjs';
 import { latency } from './b3-latency.mjs';
 import { faults } from './b5-faults.mjs';
+import { statusPage } from './b6-status-page.mjs';
 import { groupedBarsLog, histogram } from './lib/charts.mjs';
 import { machine, startBench } from './lib/harness.mjs';
 
@@ -55,6 +57,7 @@ try {
     if (want('b2')) results.b2 = await burst(bench, { rounds, log });
     if (want('b3')) results.b3 = await latency(bench, { rounds, log });
     if (want('b5')) results.b5 = await faults(bench, { rounds, log });
+    if (want('b6')) results.b6 = await statusPage(bench, { rounds, log });
     results.durationSeconds = Math.round((Date.now() - started) / 1000);
     if (only || rounds < 5) {
       console.log(JSON.stringify(results, (k, v) => (k === 'latencies' ? undefined : v), 2));
@@ -132,6 +135,7 @@ function tables(r) {
     `| B4 ${f(r.b1.b4.changes)} key changes | ${mmm(r.b1.b4.changesPerSecond, 0, ' changes/s')}; view lag when the writes end ${mmm(r.b1.b4.lagMs, 0, ' ms')} | lag < 1,000 ms | ${verdict(r.b1.b4.lagMs.median < 1000)} |`,
     `| B4 peak RSS | ${mmm(r.b1.b4.peakRssMb, 0, ' MB')}, ${mmm(r.b1.b4.rssRatio, 2, 'x')} B1's (at the end ${mmm(r.b1.b4.endRssMb, 0, ' MB')}) | ≤ 1.2x | ${verdict(r.b1.b4.rssRatio.median <= 1.2)} |`,
     `| B5 converge with 30% throttling, 5% errors | ${mmm(r.b5.convergeSeconds, 1, ' s')}, exact; ${f(r.b5.failedCalls.median)} calls answered with a fault | ≤ ${f(2 * r.b2.limited.convergeSeconds.median, 1)} s (2 x B2) | ${verdict(r.b5.convergeSeconds.median <= 2 * r.b2.limited.convergeSeconds.median)} |`,
+    `| B6 status page, ${f(r.b6.targets)} targets | ${mmm(r.b6.renderMs, 0, ' ms')} from navigation to every target drawn; the page ${f(r.b6.pageBytes / 1024, 1)} KiB, its first event (every target) ${f(r.b6.stateBytes / 2 ** 20, 1)} MiB; a search over them ${mmm(r.b6.filterMs, 0, ' ms')} | ≤ 1,000 ms | ${verdict(r.b6.renderMs.median <= 1000)} |`,
     '',
     '![B2 calls](results/b2-calls.svg)',
     '',
