@@ -10,12 +10,12 @@ const rank = (t: TargetJson): number => {
 };
 
 /** Targets in the order the page lists them: failing and held first, then by id. */
-export function byUrgency(a: TargetJson, b: TargetJson): number {
+function byUrgency(a: TargetJson, b: TargetJson): number {
   return rank(a) - rank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** How long ago `iso` was, by the daemon's clock (`now`): `5 s ago`, `3 min ago`, `never`. */
-export function age(iso: string | null, now: string): string {
+function age(iso: string | null, now: string): string {
   if (iso === null) return 'never';
   const s = Math.max(0, Math.round((Date.parse(now) - Date.parse(iso)) / 1000));
   if (s < 60) return `${s} s ago`;

@@ -6,6 +6,7 @@ import { launchChromium } from '../../scripts/lib/harness.mjs';
 import { startAdminServer } from '../../src/admin/server.js';
 import type { Reconciler, TargetStatus } from '../../src/reconcile/reconciler.js';
 import { createLogger } from '../../src/util/logger.js';
+import { NO_HOLD } from '../helpers/removal-hold.js';
 import { iid, startStack, waitReady } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -167,11 +168,10 @@ test('status page: text from the tree and AWS is shown as text, never run as mar
     heldRemovals: [],
     conflicts: [],
   };
-  const hold = { held: false, since: undefined, pending: 0, managed: 0, confirmed: false, confirmedTargets: [] };
   const reconciler = {
     synced: true,
     firstPassDone: true,
-    removalHold: { ...hold, reason: undefined },
+    removalHold: NO_HOLD,
     index: { revision: 7n, malformedCount: () => 0 },
     status: () => [status],
     statuses: () => [status].values(),

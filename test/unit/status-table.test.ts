@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { targetJson, type StateJson } from '../../src/admin/state-view.js';
 import { renderStatusText } from '../../src/admin/status-table.js';
 import type { TargetStatus } from '../../src/reconcile/reconciler.js';
+import { NO_HOLD } from '../helpers/removal-hold.js';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 
@@ -21,16 +22,6 @@ function status(over: Partial<TargetStatus> & Pick<TargetStatus, 'id' | 'kind'>)
   };
 }
 
-const noHold = {
-  held: false,
-  since: undefined,
-  pending: 0,
-  managed: 0,
-  confirmed: false,
-  confirmedTargets: [],
-  reason: undefined,
-};
-
 function state(targets: TargetStatus[], over: Partial<StateJson> = {}): StateJson {
   return {
     identity: 'lbm-1:42',
@@ -42,7 +33,7 @@ function state(targets: TargetStatus[], over: Partial<StateJson> = {}): StateJso
     synced: true,
     watch: { watching: true, restarts: 1 },
     lastFullSync: new Date(NOW - 125_000).toISOString(),
-    removalHold: noHold,
+    removalHold: NO_HOLD,
     malformedKeys: 0,
     tokenConfigured: false,
     now: new Date(NOW).toISOString(),
@@ -96,7 +87,7 @@ test('status table: the replica, then every target, failing and held first, with
         ready: false,
         notReadyReason: 'removals held: 3 of 5 managed members would be removed (limit 50%)',
         removalHold: {
-          ...noHold,
+          ...NO_HOLD,
           held: true,
           reason: 'removals held: 3 of 5 managed members would be removed (limit 50%)',
         },
@@ -136,7 +127,7 @@ test('status table: a standby lists no targets and says why; a hold that is not 
       notReadyReason: 'the tree has not been read completely yet',
       watch: { watching: false, restarts: 0 },
       malformedKeys: 2,
-      removalHold: { ...noHold, held: true, reason: 'removals held: 12 of 12' },
+      removalHold: { ...NO_HOLD, held: true, reason: 'removals held: 12 of 12' },
     }),
   );
   assert.match(text, /^replica {4}lbm-1:42 \(standby\)$/m);
