@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, then bench/results/latest.json, the charts and the tables in bench/README.md.
 // `npm run bench -- --quick`: a small B2 only (CI); exits 1 when calls exceed 1.5x the lower bound.
-// `npm run bench -- --only b3` runs one benchmark (results are printed, the README is left alone).
+// `npm run bench -- --only b3` runs one benchmark (results are printed, the README is left alone). The status page's
+// benchmark (b6) needs chromium and a B1 tree: it is left out of --quick.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
@@ -10,6 +11,7 @@ import { latency } from './b3-latency.mjs';
 import { faults } from './b5-faults.mjs';
 import { scale } from './b6-scale.mjs';
 import { cliStart } from './b7-cli-start.mjs';
+import { statusPage } from './b8-status-page.mjs';
 import { groupedBarsLog, histogram, linesLogLog } from './lib/charts.mjs';
 import { machine, startBench } from './lib/harness.mjs';
 
@@ -59,6 +61,7 @@ try {
     if (want('b5')) results.b5 = await faults(bench, { rounds, log });
     if (want('b6')) results.b6 = await scale(bench, { rounds, log });
     if (want('b7')) results.b7 = await cliStart(bench, { runs: 10, log });
+    if (want('b8')) results.b8 = await statusPage(bench, { rounds, log });
     results.durationSeconds = Math.round((Date.now() - started) / 1000);
     if (only || rounds < 5) {
       console.log(JSON.stringify(results, (k, v) => (k === 'latencies' ? undefined : v), 2));
@@ -171,6 +174,7 @@ function tables(r) {
     ]),
     `| B7 \`lbmanager --version\` | ${mmm(r.b7.versionMs, 0, ' ms')} (${r.b7.versionMs.runs} runs) | ≤ 100 ms | ${verdict(r.b7.versionMs.median <= 100)} |`,
     `| B7 \`lbmanager announce KEY\` to the key in etcd | ${mmm(r.b7.announceMs, 0, ' ms')}; \`etcdctl put\` ${mmm(r.b7.etcdctlPutMs, 0, ' ms')} | ≤ 300 ms | ${verdict(r.b7.announceMs.median <= 300)} |`,
+    `| B8 status page, ${f(r.b8.targets)} targets | ${mmm(r.b8.renderMs, 0, ' ms')} from navigation to every target drawn; the page ${f(r.b8.pageBytes / 1024, 1)} KiB, its first event (every target) ${f(r.b8.stateBytes / 2 ** 20, 1)} MiB; a search over them ${mmm(r.b8.filterMs, 0, ' ms')} | ≤ 1,000 ms | ${verdict(r.b8.renderMs.median <= 1000)} |`,
     '',
     '![B2 calls](results/b2-calls.svg)',
     '',

@@ -23,6 +23,7 @@ export const TEST_TOOLS = [
   { command: 'shellcheck', pkg: 'shellcheck', why: 'checks the shell scripts' },
   { command: 'systemd-analyze', pkg: 'systemd', why: 'verifies the unit files' },
   { command: 'strace', pkg: 'strace', why: "traces Node's system calls against the native unit's seccomp filter" },
+  { command: 'chromium', pkg: 'chromium', why: 'the browser that drives the status page in its test and benchmark' },
 ];
 
 /**

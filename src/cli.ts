@@ -5,6 +5,7 @@ import { registerConfirmRemovalCommand } from './commands/confirm-removal.js';
 import { registerFakeAwsCommand } from './commands/fake-aws.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { UsageError } from './config/flags.js';
 import { maskUrlCredentials } from './util/mask-url.js';
@@ -28,6 +29,7 @@ registerPlanCommand(program);
 registerValidateCommand(program);
 registerAnnounceCommand(program);
 registerConfirmRemovalCommand(program);
+registerStatusCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Browser } from 'playwright-core';
 
 /** The built CLI. */
 export declare const CLI: string;
@@ -100,3 +101,8 @@ export declare function putKeys(
 export declare function deleteKeys(client: TxnClient, keys: readonly string[], batch?: number): Promise<void>;
 /** `i-` and 17 hex digits from a number. */
 export declare function instanceId(n: number): string;
+
+/** Where Debian's chromium package puts the browser. */
+export declare const CHROMIUM: string;
+/** Launches Debian's chromium, headless, through playwright-core; throws saying how to install it when missing. */
+export declare function launchChromium(): Promise<Browser>;

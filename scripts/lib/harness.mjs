@@ -3,7 +3,7 @@
 // writes. Plain JavaScript so the demo and the benchmarks run without a compiler; harness.d.mts types it for the tests.
 // Every process started here is killed when this process exits.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -279,3 +279,24 @@ export async function deleteKeys(client, keys, batch = 128) {
 
 /** `i-` and 17 hex digits from a number: an instance id every part of lbmanager accepts. */
 export const instanceId = (n) => `i-${n.toString(16).padStart(17, '0')}`;
+
+/** Where Debian's chromium package puts the browser (`apt-get install -y chromium`; scripts/ensure-tools.mjs). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Launches Debian's chromium, headless, through playwright-core (a devDependency: tests and benchmarks only). Throws
+ * saying how to install it when it is missing: what needs a browser fails rather than skips.
+ */
+export async function launchChromium() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the status page's test and benchmark drive it. Install it with ` +
+        '`sudo apt-get install -y chromium` (npm test does so when run as root).',
+    );
+  }
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+}

@@ -1,26 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Reconciler } from '../reconcile/reconciler.js';
 import { parseListen } from '../util/listen.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from './metrics.js';
+import { notReadyReason, stateHeader, stateJson, type StateSources } from './state-view.js';
+import { StateStream } from './state-stream.js';
+import { STATUS_PAGE, STATUS_PAGE_HEADERS } from './status-page.js';
 
 /** What the admin endpoint reads from and asks of the daemon. */
-export interface AdminSources {
-  readonly reconciler: Reconciler;
+export interface AdminSources extends StateSources {
   readonly metrics: Metrics;
-  /** True while this replica may write (leader, or election off). */
-  readonly isLeader: () => boolean;
-  /** Why this replica cannot take part in the leader election, or undefined. */
-  readonly electionProblem?: () => string | undefined;
-  /** Unix time (ms) of the last completed full pass over every target, or undefined. */
-  readonly lastFullSync: () => number | undefined;
-  /** Seconds between full passes; 0 when periodic resync is off. */
-  readonly resyncInterval: number;
   /** Re-read the tree and reconcile everything now; with `confirm`, the held removals go through. */
   readonly resync: (confirm: boolean) => void;
-  readonly now?: () => number;
 }
 
 /** Options of {@link startAdminServer}. */
@@ -38,27 +30,7 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** Why the daemon is not ready, or undefined when it is (README, Admin endpoint). */
-export function notReadyReason(s: AdminSources): string | undefined {
-  const r = s.reconciler;
-  if (!r.synced) return 'the tree has not been read completely yet (or the etcd watch is being re-established)';
-  // A standby that cannot campaign would never take over: it is not the warm spare it looks like.
-  const election = s.electionProblem?.();
-  if (election !== undefined) return election;
-  if (!s.isLeader()) return undefined;
-  if (!r.firstPassDone) return 'the first reconcile of every target has not finished yet';
-  const hold = r.removalHold;
-  if (hold.held) return hold.reason;
-  const last = s.lastFullSync();
-  if (last === undefined) return 'the first full pass has not finished yet';
-  if (s.resyncInterval > 0) {
-    const age = ((s.now ?? Date.now)() - last) / 1000;
-    if (age > 3 * s.resyncInterval) {
-      return `the last full sync finished ${Math.round(age)} s ago, more than 3 resync intervals (${s.resyncInterval} s)`;
-    }
-  }
-  return undefined;
-}
+export { notReadyReason };
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
@@ -90,9 +62,16 @@ function foreignOrigin(req: IncomingMessage): boolean {
   return origin !== `http://${req.headers.host ?? ''}`;
 }
 
-/** Serves /healthz, /readyz, /metrics, /state and POST /resync. */
+const ROUTES = ['/', '/healthz', '/readyz', '/metrics', '/state', '/events', '/resync'];
+
+/** Serves the status page (/ and /events), /healthz, /readyz, /metrics, /state and POST /resync. */
 export async function startAdminServer(options: AdminServerOptions, sources: AdminSources): Promise<AdminServer> {
   const { host, port } = parseListen(options.listen);
+  const tokenConfigured = options.token !== undefined;
+  const events = new StateStream({
+    header: () => stateHeader(sources, tokenConfigured),
+    statuses: () => sources.reconciler.statuses(),
+  });
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://admin');
     const route = `${req.method ?? 'GET'} ${url.pathname}`;
@@ -111,23 +90,14 @@ export async function startAdminServer(options: AdminServerOptions, sources: Adm
         const body = await sources.metrics.registry.metrics();
         return send(res, 200, body, sources.metrics.registry.contentType);
       }
-      case 'GET /state': {
-        const r = sources.reconciler;
-        const last = sources.lastFullSync();
-        return json(res, 200, {
-          revision: r.index.revision,
-          leader: sources.isLeader(),
-          synced: r.synced,
-          lastFullSync: last === undefined ? null : new Date(last).toISOString(),
-          removalHold: r.removalHold,
-          malformedKeys: r.index.malformedCount(),
-          targets: r.status().map((s) => ({
-            ...s,
-            lastSync: s.lastSyncAt === undefined ? null : new Date(s.lastSyncAt).toISOString(),
-            lastError: s.lastError ? { ...s.lastError, at: new Date(s.lastError.at).toISOString() } : null,
-          })),
-        });
-      }
+      case 'GET /':
+        res.writeHead(200, STATUS_PAGE_HEADERS);
+        return void res.end(STATUS_PAGE);
+      case 'GET /state':
+        return json(res, 200, stateJson(sources, tokenConfigured));
+      case 'GET /events':
+        if (!events.add(res)) send(res, 503, 'too many status pages open: try again later\n');
+        return;
       case 'POST /resync': {
         // Without a token anyone who can reach the port could drain a held load balancer: state-changing requests
         // need one. SIGHUP resyncs and `lbmanager confirm-removal` confirms without it.
@@ -149,10 +119,12 @@ export async function startAdminServer(options: AdminServerOptions, sources: Adm
         return json(res, 202, { accepted: true, confirmRemoval: confirm });
       }
       default:
-        if (['/healthz', '/readyz', '/metrics', '/state', '/resync'].includes(url.pathname)) {
-          return send(res, 405, 'method not allowed\n');
-        }
-        return send(res, 404, 'not found: try /healthz, /readyz, /metrics, /state or POST /resync\n');
+        if (ROUTES.includes(url.pathname)) return send(res, 405, 'method not allowed\n');
+        return send(
+          res,
+          404,
+          'not found: try / (the status page), /healthz, /readyz, /metrics, /state or POST /resync\n',
+        );
     }
   };
   const server: Server = createServer((req, res) => {
@@ -172,6 +144,7 @@ export async function startAdminServer(options: AdminServerOptions, sources: Adm
     url: `http://${shownHost}:${addr.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        events.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -127,6 +127,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
           electionProblem: () => elected.problem,
           lastFullSync: () => lastFullSync,
           resyncInterval: config.resyncInterval,
+          identity: config.identity,
+          watch: () => ({ watching: source.isWatching, restarts: source.watchRestarts }),
           resync: (confirm) => {
             if (confirm) reconciler.confirmRemovals('all');
             void resync(true);

@@ -85,6 +85,11 @@ export class TreeSource {
     return this.rev;
   }
 
+  /** True while a watch is connected and trusted; false while the tree is being read (again). */
+  get isWatching(): boolean {
+    return this.watching;
+  }
+
   /** Times the watch was restarted after an error, a disconnect or a compaction. */
   get watchRestarts(): number {
     return this.restarts;

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { notReadyReason, type AdminSources } from '../../src/admin/server.js';
 import { parseListen } from '../../src/util/listen.js';
 import type { Reconciler } from '../../src/reconcile/reconciler.js';
+import { NO_HOLD } from '../helpers/removal-hold.js';
 
 type ReconcilerView = Pick<Reconciler, 'synced' | 'firstPassDone' | 'removalHold'>;
 
@@ -10,15 +11,7 @@ function sources(over: Partial<ReconcilerView> = {}, opts: Partial<AdminSources>
   const reconciler: ReconcilerView = {
     synced: true,
     firstPassDone: true,
-    removalHold: {
-      held: false,
-      since: undefined,
-      pending: 0,
-      managed: 0,
-      confirmed: false,
-      confirmedTargets: [],
-      reason: undefined,
-    },
+    removalHold: NO_HOLD,
     ...over,
   };
   return {
@@ -63,15 +56,7 @@ describe('readiness (/readyz)', () => {
 
   test('held removals make the leader not ready, with the reason', () => {
     const s = sources({
-      removalHold: {
-        held: true,
-        since: 1,
-        pending: 12,
-        managed: 12,
-        confirmed: false,
-        confirmedTargets: [],
-        reason: 'removals held: 12 of 12',
-      },
+      removalHold: { ...NO_HOLD, held: true, since: 1, pending: 12, managed: 12, reason: 'removals held: 12 of 12' },
     });
     assert.equal(notReadyReason(s), 'removals held: 12 of 12');
   });

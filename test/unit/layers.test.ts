@@ -191,3 +191,10 @@ test('starting the CLI loads no AWS SDK, etcd client, logger, metrics or XML lib
 test('the daemon loads an AWS SDK client only when its tree has a target of that kind', () => {
   assert.deepEqual(staticReach('daemon/daemon.ts', /^@aws-sdk\/client-/), []);
 });
+
+test('no file in src/ is over 400 lines (small modules whose names say what is inside)', () => {
+  const long = files
+    .map((f) => [relative(SRC, f), readFileSync(f, 'utf8').split('\n').length - 1] as const)
+    .filter(([, lines]) => lines > 400);
+  assert.deepEqual(long, []);
+});
