@@ -15,6 +15,8 @@ export interface TreeChange {
   readonly type: 'put' | 'delete';
   readonly key: string;
   readonly modRevision: bigint;
+  /** A put's value (a `weighted` key's weight). */
+  readonly value?: string;
 }
 
 interface TargetKeys {
@@ -39,8 +41,11 @@ export class TreeIndex {
   private readonly targetOfKey = new Map<string, string>();
   private readonly malformedKeys = new Map<string, string>();
   private readonly byWorkKey = new Map<string, Set<string>>();
-  /** Keys parsed ahead of the snapshot that will hold them (parsing is pure: a result never goes stale). */
-  private readonly parsedAhead = new Map<string, ParsedKey>();
+  /**
+   * Keys parsed ahead of the snapshot that will hold them, with the value they were parsed with: parsing is pure, so
+   * a result stays good for the same value (pages come keys only; a `weighted` key's value comes later).
+   */
+  private readonly parsedAhead = new Map<string, { readonly value: string; readonly parsed: ParsedKey }>();
   private rev = 0n;
 
   /** `prefix` without a trailing slash, e.g. `/lbManager`. */
@@ -60,8 +65,9 @@ export class TreeIndex {
   parseAhead(entries: readonly TreeEntry[]): MemberKey[] {
     const valid: MemberKey[] = [];
     for (const e of entries) {
-      const parsed = parseKey(e.key, this.prefix);
-      this.parsedAhead.set(e.key, parsed);
+      const value = e.value ?? '';
+      const parsed = parseKey(e.key, this.prefix, value);
+      this.parsedAhead.set(e.key, { value, parsed });
       if (parsed.ok) valid.push(parsed.value);
     }
     return valid;
@@ -82,7 +88,7 @@ export class TreeIndex {
     this.byWorkKey.clear();
     const newMalformed: MalformedKey[] = [];
     for (const e of entries) {
-      const bad = this.put(e.key, e.modRevision);
+      const bad = this.put(e.key, e.modRevision, e.value);
       if (bad && !oldMalformed.has(bad.key)) newMalformed.push(bad);
     }
     this.parsedAhead.clear();
@@ -112,10 +118,13 @@ export class TreeIndex {
     for (const c of changes) {
       if (c.type === 'put') {
         const wasMalformed = this.malformedKeys.has(c.key);
-        const bad = this.put(c.key, c.modRevision);
+        // A weighted key rewritten with a bad weight leaves its target: that target changed too.
+        const before = this.targetOfKey.get(c.key);
+        const bad = this.put(c.key, c.modRevision, c.value);
         if (bad && !wasMalformed) newMalformed.push(bad);
         const id = this.targetOfKey.get(c.key);
         if (id) changedTargets.add(id);
+        if (before) changedTargets.add(before);
       } else {
         const id = this.remove(c.key);
         if (id) changedTargets.add(id);
@@ -129,7 +138,7 @@ export class TreeIndex {
   desired(target: Target, id: string): DesiredTarget {
     const t = this.byTarget.get(id);
     const d = t ? desiredMembers(t.entries.values()) : { activeClass: undefined, members: [] };
-    return { target, targetId: id, activeClass: d.activeClass, members: d.members };
+    return { target, targetId: id, activeClass: d.activeClass, members: d.members, ...weightsOf(d) };
   }
 
   /** The member keys of a target. */
@@ -165,8 +174,9 @@ export class TreeIndex {
     return [...this.malformedKeys].map(([key, reason]) => ({ key, reason }));
   }
 
-  private put(key: string, modRevision: bigint): MalformedKey | undefined {
-    const parsed = this.parsedAhead.get(key) ?? parseKey(key, this.prefix);
+  private put(key: string, modRevision: bigint, value = ''): MalformedKey | undefined {
+    const ahead = this.parsedAhead.get(key);
+    const parsed = ahead && ahead.value === value ? ahead.parsed : parseKey(key, this.prefix, value);
     if (!parsed.ok) {
       this.remove(key);
       this.malformedKeys.set(key, parsed.value.reason);
@@ -185,7 +195,13 @@ export class TreeIndex {
       if (!ids) this.byWorkKey.set(wk, (ids = new Set()));
       ids.add(m.targetId);
     }
-    t.entries.set(key, { key, memberClass: m.memberClass, member: m.member, modRevision });
+    t.entries.set(key, {
+      key,
+      memberClass: m.memberClass,
+      member: m.member,
+      modRevision,
+      ...(m.weight !== undefined ? { weight: m.weight } : {}),
+    });
     this.targetOfKey.set(key, m.targetId);
     return undefined;
   }
@@ -208,4 +224,8 @@ export class TreeIndex {
     }
     return id;
   }
+}
+
+function weightsOf(d: { readonly weights?: Record<string, number> }): { weights?: Record<string, number> } {
+  return d.weights ? { weights: d.weights } : {};
 }
