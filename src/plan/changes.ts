@@ -9,14 +9,20 @@ export type Change =
   | { readonly kind: 'add'; readonly member: string }
   /** Deregister a member. */
   | { readonly kind: 'remove'; readonly member: string }
-  /** Write a name's A or AAAA set; `adds` and `removes` are the members it gains and loses. */
+  /**
+   * Write one of lbmanager's A or AAAA sets of a name: its plain set, or a member's weighted or multivalue set;
+   * `adds` and `removes` are the members the name's family gains and loses by it.
+   */
   | {
       readonly kind: 'upsert';
       readonly set: RecordSet;
       readonly adds: readonly string[];
       readonly removes: readonly string[];
     }
-  /** Delete a name's A or AAAA set (with its exact current values); `removes` are its members. */
+  /**
+   * Delete one of lbmanager's sets (with its exact current fields); `removes` are the members the family loses by it
+   * (none when they move to other sets in the same batch, as in a switch between plain and routing-policy sets).
+   */
   | { readonly kind: 'delete'; readonly set: RecordSet; readonly removes: readonly string[] }
   /** Nothing is written to this family of the name: a set lbmanager does not own is in the way. */
   | { readonly kind: 'conflict'; readonly type: RecordType; readonly with: ForeignKind };

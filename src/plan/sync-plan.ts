@@ -15,6 +15,8 @@ export interface TargetPlan {
   /** Undefined when the tree has no keys for the target (it is known from the state record). */
   readonly activeClass: MemberClass | undefined;
   readonly desired: readonly string[];
+  /** `weighted` names: each desired member's weight. */
+  readonly weights?: Readonly<Record<string, number>>;
   /** What AWS has now; undefined when it could not be read. */
   readonly actual: readonly string[] | undefined;
   /** What the sync does, as the reconciler would apply it. */
@@ -86,7 +88,12 @@ export function renderPlanText(plan: SyncPlan): string {
     const records = recordChangesOf(t.changes);
     for (const c of records) {
       const values = c.set.values.join(' ');
-      lines.push(`  ${c.action === 'DELETE' ? '-' : '~'} ${c.action} ${c.set.type} ${values} (ttl ${c.set.ttl})`);
+      const policy =
+        c.set.weight !== undefined ? ` weight ${c.set.weight}` : c.set.multiValueAnswer ? ' multivalue' : '';
+      const id = c.set.setIdentifier !== undefined ? `, set ${c.set.setIdentifier}` : '';
+      lines.push(
+        `  ${c.action === 'DELETE' ? '-' : '~'} ${c.action} ${c.set.type} ${values}${policy} (ttl ${c.set.ttl}${id})`,
+      );
     }
     if (records.length === 0) {
       for (const m of addedBy(t.changes)) lines.push(`  + ${m}`);
