@@ -151,5 +151,25 @@ export function applyChanges(
     if (why !== undefined) errors.push(why);
     else w.put(s);
   }
+  if (errors.length === 0) errors.push(...weightedTtlConflicts(w, changes));
   return { sets: w.sets, errors };
+}
+
+/**
+ * The weighted sets of a name and type share one TTL: "RRSet with DNS name …, type A, SetIdentifier … cannot be created
+ * as weighted sets must contain the same TTL" (Route53's answer quoted in aws/aws-sdk-go-v2#518; changing the TTL of
+ * each set in a request of its own fails, hashicorp/terraform#5312). Checked on the zone the whole batch leaves, so a
+ * batch that rewrites every set of a group with a new TTL passes.
+ */
+function weightedTtlConflicts(w: WorkingZone, changes: readonly ParsedChange[]): string[] {
+  const errors: string[] = [];
+  for (const c of changes) {
+    if (c.action === 'DELETE' || routingPolicy(c.set) !== 'weighted') continue;
+    const group = [...w.at(c.set.name).values()].filter((o) => o.type === c.set.type && o.weight !== undefined);
+    if (group.every((o) => o.ttl === c.set.ttl)) continue;
+    errors.push(
+      `RRSet with DNS name ${encodeRoute53Name(c.set.name)}, type ${c.set.type}, SetIdentifier ${c.set.setIdentifier ?? ''} cannot be created as weighted sets must contain the same TTL.`,
+    );
+  }
+  return errors;
 }

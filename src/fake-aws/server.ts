@@ -136,6 +136,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   let inFlightSeq = 0;
   const clock = options.clock ?? Date.now;
   const route53Throttle = new Route53Throttle(route53ThrottleConfig(faults), clock);
+  // TestDNSAnswer draws from a sequence of its own, so asking it never shifts the faults a seed replays.
+  const dnsRandom = seededRandom(faults.seed + 1);
   const elbBucket = new TokenBucket(faults.elbRps, faults.elbRps, clock);
   let calls: FakeCall[] = [];
   let counts: Record<string, number> = {};
@@ -309,6 +311,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
           ? handleRoute53(state, operation, url.pathname, url.searchParams, body, {
               priorRequestMs: faults.priorRequestMs,
               throttle: route53Throttle,
+              random: dnsRandom,
             })
           : service === 'elbv2'
             ? handleElbv2(state, region, operation, params, id, faults)
