@@ -156,10 +156,12 @@ export function applyChanges(
 }
 
 /**
- * The weighted sets of a name and type share one TTL: "RRSet with DNS name …, type A, SetIdentifier … cannot be created
- * as weighted sets must contain the same TTL" (Route53's answer quoted in aws/aws-sdk-go-v2#518; changing the TTL of
- * each set in a request of its own fails, hashicorp/terraform#5312). Checked on the zone the whole batch leaves, so a
- * batch that rewrites every set of a group with a new TTL passes.
+ * The weighted sets of a name and type share one TTL ("You must specify the same value for TTL for all of the records
+ * in this group of weighted records", https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-weighted.html#rrsets-values-weighted-ttl;
+ * the page's note that Route53 then gives every set the last TTL describes the console). The API refuses the change:
+ * "RRSet with DNS name …, type A, SetIdentifier … cannot be created as weighted sets must contain the same TTL"
+ * (quoted in aws/aws-sdk-go-v2#518; changing the TTL set by set fails, hashicorp/terraform#5312). Checked on the zone
+ * the whole batch leaves, so a batch that rewrites every set of a group with a new TTL passes.
  */
 function weightedTtlConflicts(w: WorkingZone, changes: readonly ParsedChange[]): string[] {
   const errors: string[] = [];

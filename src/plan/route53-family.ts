@@ -63,9 +63,11 @@ function sameSet(a: RecordSet, b: RecordSet): boolean {
 }
 
 /**
- * The TTL of the family's sets. Route53 wants one TTL for the weighted sets of a name and type ("weighted sets must
- * contain the same TTL", aws/aws-sdk-go-v2#518, hashicorp/terraform#5312): beside another owner's weighted sets,
- * lbmanager's take theirs. Under `upsert-only` sets keep the TTL they have, as they only ever grow.
+ * The TTL of the family's sets. Route53 wants one TTL for the weighted sets of a name and type
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-weighted.html#rrsets-values-weighted-ttl;
+ * the API refuses another, aws/aws-sdk-go-v2#518): beside another owner's weighted sets, lbmanager's take theirs, and
+ * a new `--route53-ttl` rewrites all of its own in one request. Under `upsert-only` sets keep the TTL they have, as
+ * they only ever grow.
  */
 function familyTtl(f: FamilyState): number {
   if (f.routing === 'weighted') {

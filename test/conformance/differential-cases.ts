@@ -18,6 +18,7 @@ import {
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
   ListResourceRecordSetsCommand,
+  TestDNSAnswerCommand,
   type Change,
 } from '@aws-sdk/client-route-53';
 
@@ -134,6 +135,19 @@ async function sets(e: Endpoint, zoneId: string): Promise<string[]> {
               .join(',')}`),
     );
 }
+
+/** The routing-policy sets of a zone as `identifier weight-or-mv ttl`, sorted (moto lists them in another order). */
+async function policySets(e: Endpoint, zoneId: string): Promise<string[]> {
+  const res = await e.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+  return (res.ResourceRecordSets ?? [])
+    .filter((s) => s.SetIdentifier !== undefined)
+    .map((s) => `${s.SetIdentifier} ${s.Weight ?? (s.MultiValueAnswer ? 'mv' : '-')} ${s.TTL}`)
+    .sort();
+}
+
+/** lbmanager's weighted set of a member. */
+const lbmWeighted = (n: string, ip: string, weight: number, extra: object = {}) =>
+  a(n, ip, { SetIdentifier: `lbm:${ip}`, Weight: weight, ...extra });
 
 const a = (n: string, ip: string, extra: object = {}) => ({
   Name: n,
@@ -528,6 +542,203 @@ export const CASES: readonly DiffCase[] = [
         change(e, z, [{ Action: 'UPSERT', ResourceRecordSet: a(`c.${zn}`, '192.0.2.9') }]),
         async () => (await sets(e, z)).length,
       );
+    },
+  },
+  {
+    id: 'route53-switch-plain-to-weighted-one-batch',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('sw')}.test`;
+      const z = await zone(e, zn);
+      const plainSet = {
+        Name: `w.${zn}`,
+        Type: 'A' as const,
+        TTL: 60,
+        ResourceRecords: [{ Value: '192.0.2.1' }, { Value: '192.0.2.2' }],
+      };
+      await change(e, z, [{ Action: 'CREATE', ResourceRecordSet: plainSet }]);
+      return outcome(
+        change(e, z, [
+          { Action: 'DELETE', ResourceRecordSet: plainSet },
+          { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) },
+          { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.2', 1) },
+        ]),
+        () => policySets(e, z),
+      );
+    },
+  },
+  {
+    id: 'route53-weight-change',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('wc')}.test`;
+      const z = await zone(e, zn);
+      await change(e, z, [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) }]);
+      return outcome(
+        change(e, z, [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 9) }]),
+        () => policySets(e, z),
+      );
+    },
+  },
+  {
+    id: 'route53-delete-weighted-exact',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('wd')}.test`;
+      const z = await zone(e, zn);
+      await change(e, z, [
+        { Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) },
+        { Action: 'CREATE', ResourceRecordSet: a(`w.${zn}`, '192.0.2.9', { SetIdentifier: 'blue', Weight: 3 }) },
+      ]);
+      return outcome(
+        change(e, z, [{ Action: 'DELETE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) }]),
+        () => policySets(e, z),
+      );
+    },
+  },
+  {
+    id: 'route53-delete-weighted-other-weight',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('wo')}.test`;
+      const z = await zone(e, zn);
+      await change(e, z, [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) }]);
+      return outcome(
+        change(e, z, [{ Action: 'DELETE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 5) }]),
+        () => policySets(e, z),
+      );
+    },
+  },
+  {
+    id: 'route53-weight-out-of-range',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('wr')}.test`;
+      const z = await zone(e, zn);
+      return outcome(
+        change(e, z, [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 256) }]),
+        () => policySets(e, z),
+      );
+    },
+  },
+  {
+    id: 'route53-multivalue-with-weight',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('mw')}.test`;
+      const z = await zone(e, zn);
+      return outcome(
+        change(e, z, [
+          { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`m.${zn}`, '192.0.2.1', 1, { MultiValueAnswer: true }) },
+        ]),
+        () => policySets(e, z),
+      );
+    },
+  },
+  {
+    id: 'route53-multivalue-beside-weighted',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('mb')}.test`;
+      const z = await zone(e, zn);
+      await change(e, z, [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 1) }]);
+      return outcome(
+        change(e, z, [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: a(`w.${zn}`, '192.0.2.2', { SetIdentifier: 'lbm:192.0.2.2', MultiValueAnswer: true }),
+          },
+        ]),
+        async () => (await policySets(e, z)).length,
+      );
+    },
+  },
+  {
+    id: 'route53-weighted-over-100',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('wh')}.test`;
+      const z = await zone(e, zn);
+      const ip = (i: number): string => `10.0.${i >> 8}.${i & 255}`;
+      await change(
+        e,
+        z,
+        Array.from({ length: 100 }, (_, i) => ({
+          Action: 'CREATE',
+          ResourceRecordSet: lbmWeighted(`w.${zn}`, ip(i), 1),
+        })),
+      );
+      return outcome(
+        change(e, z, [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, ip(100), 1) }]),
+        async () => (await policySets(e, z)).length,
+      );
+    },
+  },
+  {
+    id: 'route53-weighted-ttl-differs',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('wt')}.test`;
+      const z = await zone(e, zn);
+      await change(e, z, [
+        { Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 1) },
+        { Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.2', 1) },
+      ]);
+      return outcome(
+        change(e, z, [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 1, { TTL: 300 }) }]),
+        () => policySets(e, z),
+      );
+    },
+  },
+  {
+    id: 'route53-weighted-ttl-all-at-once',
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('wa')}.test`;
+      const z = await zone(e, zn);
+      const ips = ['192.0.2.1', '192.0.2.2'];
+      await change(
+        e,
+        z,
+        ips.map((ip) => ({ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, ip, 1) })),
+      );
+      return outcome(
+        change(
+          e,
+          z,
+          ips.map((ip) => ({ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, ip, 1, { TTL: 300 }) })),
+        ),
+        () => policySets(e, z),
+      );
+    },
+  },
+  {
+    id: 'route53-test-dns-answer-multivalue',
+    action: 'route53:TestDNSAnswer',
+    async run(e) {
+      const zn = `${name('ta')}.test`;
+      const z = await zone(e, zn);
+      await change(
+        e,
+        z,
+        Array.from({ length: 10 }, (_, i) => ({
+          Action: 'CREATE',
+          ResourceRecordSet: a(`m.${zn}`, `192.0.2.${i + 1}`, {
+            SetIdentifier: `lbm:192.0.2.${i + 1}`,
+            MultiValueAnswer: true,
+          }),
+        })),
+      );
+      let answers: number | undefined;
+      const res = await outcome(
+        e.route53
+          .send(new TestDNSAnswerCommand({ HostedZoneId: z, RecordName: `m.${zn}`, RecordType: 'A' }))
+          .then((r) => {
+            answers = r.RecordData?.length;
+            return r;
+          }),
+      );
+      return { ...res, state: answers ?? null };
     },
   },
 ];
