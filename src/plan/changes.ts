@@ -25,7 +25,17 @@ export type Change =
    */
   | { readonly kind: 'delete'; readonly set: RecordSet; readonly removes: readonly string[] }
   /** Nothing is written to this family of the name: a set lbmanager does not own is in the way. */
-  | { readonly kind: 'conflict'; readonly type: RecordType; readonly with: ForeignKind };
+  | { readonly kind: 'conflict'; readonly type: RecordType; readonly with: ForeignKind }
+  /**
+   * Members of a weighted name that get no set: Route53 takes at most `limit` weighted sets of a name and type, and
+   * the others (another owner's included) fill it. Nothing is sent for them, so no request is spent on a refusal.
+   */
+  | {
+      readonly kind: 'over-limit';
+      readonly type: RecordType;
+      readonly members: readonly string[];
+      readonly limit: number;
+    };
 
 /** The members the changes remove (deregistered, or dropped from a record set). */
 export function removedBy(changes: readonly Change[]): string[] {
@@ -55,4 +65,9 @@ export function conflictsOf(
   changes: readonly Change[],
 ): Array<{ readonly type: RecordType; readonly with: ForeignKind }> {
   return changes.flatMap((c) => (c.kind === 'conflict' ? [{ type: c.type, with: c.with }] : []));
+}
+
+/** The members left without a set because Route53's limit of weighted sets is reached. */
+export function overLimitOf(changes: readonly Change[]): string[] {
+  return changes.flatMap((c) => (c.kind === 'over-limit' ? [...c.members] : []));
 }

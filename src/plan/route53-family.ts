@@ -27,6 +27,12 @@ export interface FamilyState {
   readonly policy: Policy;
 }
 
+/**
+ * Weighted sets of one name and type: "You can create a maximum of 100 weighted resource record sets that have the
+ * same values for the Name and Type elements" (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html, Weight).
+ */
+export const MAX_WEIGHTED_SETS = 100;
+
 // Route53 may hand values back in a form other than ours (upper-case IPv6, expanded zeros); compare canonical forms.
 const canonical = (v: string): string => canonicalIp(v)?.address ?? v;
 const sorted = (values: Iterable<string>): string[] => [...values].sort();
@@ -118,8 +124,8 @@ export function planFamily(f: FamilyState): Change[] {
       for (const v of s.values) if (!members.has(canonical(v))) members.set(canonical(v), s.weight);
     }
   }
-  const wanted = wantedSets(f, members);
   const current = new Map(f.owned.map((s) => [identity(s), s] as const));
+  const { wanted, over } = withinLimit(f, wantedSets(f, members), current);
   const wantedIds = new Set(wanted.map(identity));
   const gone = (values: readonly string[]): string[] =>
     sorted(new Set(values.map(canonical).filter((v) => !members.has(v))));
@@ -139,5 +145,28 @@ export function planFamily(f: FamilyState): Change[] {
       removes: before ? gone(before.values) : [],
     });
   }
+  if (over.length > 0) changes.push({ kind: 'over-limit', type: f.type, members: over, limit: MAX_WEIGHTED_SETS });
   return changes;
+}
+
+/**
+ * The weighted sets that fit Route53's limit beside another owner's: sets that exist stay, then new members in order;
+ * the members left over get no set (and are reported), rather than a request Route53 would refuse.
+ */
+function withinLimit(
+  f: FamilyState,
+  wanted: readonly RecordSet[],
+  current: ReadonlyMap<string, RecordSet>,
+): { wanted: RecordSet[]; over: string[] } {
+  if (f.routing !== 'weighted') return { wanted: [...wanted], over: [] };
+  const room = Math.max(0, MAX_WEIGHTED_SETS - f.foreign.filter((s) => s.policy === 'weighted').length);
+  if (wanted.length <= room) return { wanted: [...wanted], over: [] };
+  const kept = wanted.filter((s) => current.has(identity(s)));
+  const added = wanted.filter((s) => !current.has(identity(s)));
+  const fit = [...kept, ...added].slice(0, room);
+  const fits = new Set(fit);
+  return {
+    wanted: wanted.filter((s) => fits.has(s)),
+    over: wanted.filter((s) => !fits.has(s)).flatMap((s) => s.values),
+  };
 }

@@ -40,9 +40,9 @@ export interface SyncPlan {
 /** Exit codes of `lbmanager plan`. */
 export const PLAN_EXIT = { inSync: 0, error: 1, changes: 2 } as const;
 
-/** True when the target would be changed (a conflict changes nothing). */
+/** True when the target would be changed (a conflict, or members over Route53's limit, change nothing). */
 export function hasChanges(t: TargetPlan): boolean {
-  return t.changes.some((c) => c.kind !== 'conflict');
+  return t.changes.some((c) => c.kind !== 'conflict' && c.kind !== 'over-limit');
 }
 
 /** Puts the per-target plans together and decides whether the removal guard would hold. */
@@ -76,7 +76,9 @@ export function renderPlanText(plan: SyncPlan): string {
   const lines: string[] = [];
   for (const t of plan.targets) {
     const conflicts = conflictsOf(t.changes);
-    if (!hasChanges(t) && !t.error && t.keptByPolicy.length === 0 && conflicts.length === 0) continue;
+    const overLimit = t.changes.flatMap((c) => (c.kind === 'over-limit' ? [c] : []));
+    if (!hasChanges(t) && !t.error && t.keptByPolicy.length === 0 && conflicts.length === 0 && overLimit.length === 0)
+      continue;
     const cls = t.activeClass ?? 'no keys';
     lines.push(`${t.id} (${t.kind}, ${cls})`);
     if (t.error) lines.push(`  ! cannot read: ${t.error.code}: ${t.error.message}`);
@@ -84,6 +86,9 @@ export function renderPlanText(plan: SyncPlan): string {
       lines.push(
         `  ! conflict: ${c.type} is held by ${CONFLICT_WORDS[c.with] ?? c.with} lbmanager does not own; not written`,
       );
+    }
+    for (const c of overLimit) {
+      lines.push(`  ! over Route53's limit of ${c.limit} weighted ${c.type} sets: ${c.members.join(' ')} not written`);
     }
     const records = recordChangesOf(t.changes);
     for (const c of records) {

@@ -1,4 +1,4 @@
-import { conflictsOf, recordChangesOf, removedBy } from '../plan/changes.js';
+import { conflictsOf, overLimitOf, recordChangesOf, removedBy } from '../plan/changes.js';
 import type { ForeignKind, RecordChange } from '../plan/records.js';
 import {
   batchChanges,
@@ -88,7 +88,7 @@ export async function syncZone(
       const s = ctx.statuses.of(t, id);
       s.actual = [...(after.get(t.fqdn) ?? [])].sort();
       ctx.hold.observe(id, s.actual);
-      s.rejected = ctx.rejections.of(id);
+      s.rejected = [...new Set([...ctx.rejections.of(id), ...overLimitOf(changesOf(plans, t.fqdn))])].sort();
       s.lastSyncAt = now;
       s.lastError = undefined;
       if (!ctx.dryRun) ctx.applied(id, t, s.actual);
@@ -103,8 +103,8 @@ export async function syncZone(
 
 /**
  * Applies one batch, isolating what Route53 refuses: whole units first (a name and family's changes, so a switch is
- * never applied by halves), then the parts of a refused unit ({@link splitUnit}): of 150 new weighted sets at a name,
- * where Route53 takes 100, those 100 are applied and the other 50 reported.
+ * never applied by halves), then the parts of a refused unit ({@link splitUnit}), so one member set Route53 refuses
+ * does not hold back the other members of its name.
  */
 async function applyBatch(
   provider: Route53Provider,
@@ -162,11 +162,23 @@ const CONFLICT_HELP: Record<ForeignKind, string> = {
   cname: 'delete the CNAME, or remove the keys of this name',
 };
 
-// A conflict is logged when it appears, not on every pass; /state and the metric show it as long as it lasts.
+const changesOf = (plans: readonly NamePlan[], fqdn: string) => plans.find((p) => p.fqdn === fqdn)?.changes ?? [];
+
+// A conflict is logged when it appears, not on every pass; /state and the metric show it as long as it lasts. So are
+// members over Route53's limit of weighted sets, which /state lists among the rejected.
 function reportConflicts(ctx: SyncContext, names: readonly ZoneName[], plans: readonly NamePlan[]): void {
   for (const { id, t } of names) {
-    const mine = conflictsOf(plans.find((p) => p.fqdn === t.fqdn)?.changes ?? []);
+    const over = overLimitOf(changesOf(plans, t.fqdn));
     const status = ctx.statuses.of(t, id);
+    const fresh = over.filter((m) => !status.rejected.includes(m));
+    if (fresh.length > 0) {
+      ctx.logger.warn("members not written: Route53's limit of weighted sets of a name and type is reached", {
+        target: id,
+        action: 'over-limit',
+        members: fresh,
+      });
+    }
+    const mine = conflictsOf(changesOf(plans, t.fqdn));
     for (const c of mine) {
       if (status.conflicts.some((o) => o.type === c.type && o.with === c.with)) continue;
       ctx.logger.warn('record set not written: a set lbmanager does not own is in the way', {

@@ -188,6 +188,30 @@ describe('Route53 plan: weighted and multivalue names', () => {
     assert.deepEqual(removedBy(changes), ['198.51.100.7']);
   });
 
+  test("over Route53's 100 weighted sets: the sets that exist stay, new members fill the rest, the others are reported", () => {
+    const ips = Array.from({ length: 103 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+    const owned = ips.slice(3, 63).map((m) => weighted(m, 1));
+    const theirs = Array.from({ length: 30 }, (_, i) => foreignWeighted(`other-${i}`, 60));
+    const changes = plan([{ fqdn: www, members: ips, routing: 'weighted' }], owned, theirs);
+    const upserts = recordChangesOf(changes);
+    assert.equal(upserts.length, 10, '70 sets fit beside 30 of another owner: the 60 there and 10 more');
+    // New members in the order of their addresses as strings, as sets are planned.
+    const fresh = ips.filter((m) => !owned.some((o) => o.values[0] === m)).sort();
+    assert.deepEqual(
+      upserts.map((c) => c.set.values[0]),
+      fresh.slice(0, 10),
+    );
+    const over = changes.flatMap((c) => (c.kind === 'over-limit' ? [c] : []));
+    assert.deepEqual(
+      over.map((c) => [c.type, c.limit, c.members]),
+      [['A', 100, fresh.slice(10)]],
+    );
+    assert.deepEqual(
+      plan([{ fqdn: www, members: ips, routing: 'multivalue' }]).filter((c) => c.kind === 'over-limit'),
+      [],
+    );
+  });
+
   test('SetIdentifiers stay far within the 128 characters Route53 takes', () => {
     for (const ip of ['255.255.255.255', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '::ffff:255.255.255.255']) {
       assert.ok(setIdentifierOf(ip).length <= 128);

@@ -113,4 +113,25 @@ describe('plan summary', () => {
       '1 of 1 targets would change at revision 4: 1 members added, 1 removed.',
     ]);
   });
+
+  test("members over Route53's limit of weighted sets are shown, and are not a pending change", () => {
+    const plan = summarisePlan(
+      4n,
+      [
+        target({
+          id: 'route53/Z1/w.example.com',
+          kind: 'route53',
+          activeClass: 'weighted',
+          changes: [{ kind: 'over-limit', type: 'A', members: ['10.0.0.100', '10.0.0.101'], limit: 100 }],
+        }),
+      ],
+      0,
+      guard,
+    );
+    assert.equal(planExitCode(plan), 0);
+    assert.match(
+      renderPlanText(plan),
+      /route53\/Z1\/w\.example\.com \(route53, weighted\)\n {2}! over Route53's limit of 100 weighted A sets: 10\.0\.0\.100 10\.0\.0\.101 not written\n/,
+    );
+  });
 });
