@@ -145,6 +145,33 @@ async function policySets(e: Endpoint, zoneId: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * A ChangeResourceRecordSets case on a fresh zone: the sets `before` makes are created, then `request` is sent, and
+ * the zone read back (its routing-policy sets, unless told otherwise). Both take the name the sets are at.
+ */
+function policyCase(
+  id: string,
+  before: (name: string) => Change[],
+  request: (name: string) => Change[],
+  readBack: (e: Endpoint, zoneId: string) => Promise<unknown> = policySets,
+): DiffCase {
+  return {
+    id,
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('p')}.test`;
+      const z = await zone(e, zn);
+      const setUp = before(`w.${zn}`);
+      if (setUp.length > 0) await change(e, z, setUp);
+      return outcome(change(e, z, request(`w.${zn}`)), () => readBack(e, z));
+    },
+  };
+}
+
+const twoValues = { ResourceRecords: [{ Value: '192.0.2.1' }, { Value: '192.0.2.2' }] };
+const pair = ['192.0.2.1', '192.0.2.2'];
+const tenNet = (i: number): string => `10.0.${i >> 8}.${i & 255}`;
+
 /** lbmanager's weighted set of a member. */
 const lbmWeighted = (n: string, ip: string, weight: number, extra: object = {}) =>
   a(n, ip, { SetIdentifier: `lbm:${ip}`, Weight: weight, ...extra });
@@ -544,174 +571,71 @@ export const CASES: readonly DiffCase[] = [
       );
     },
   },
-  {
-    id: 'route53-switch-plain-to-weighted-one-batch',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('sw')}.test`;
-      const z = await zone(e, zn);
-      const plainSet = {
-        Name: `w.${zn}`,
-        Type: 'A' as const,
-        TTL: 60,
-        ResourceRecords: [{ Value: '192.0.2.1' }, { Value: '192.0.2.2' }],
-      };
-      await change(e, z, [{ Action: 'CREATE', ResourceRecordSet: plainSet }]);
-      return outcome(
-        change(e, z, [
-          { Action: 'DELETE', ResourceRecordSet: plainSet },
-          { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) },
-          { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.2', 1) },
-        ]),
-        () => policySets(e, z),
-      );
-    },
-  },
-  {
-    id: 'route53-weight-change',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('wc')}.test`;
-      const z = await zone(e, zn);
-      await change(e, z, [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) }]);
-      return outcome(
-        change(e, z, [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 9) }]),
-        () => policySets(e, z),
-      );
-    },
-  },
-  {
-    id: 'route53-delete-weighted-exact',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('wd')}.test`;
-      const z = await zone(e, zn);
-      await change(e, z, [
-        { Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) },
-        { Action: 'CREATE', ResourceRecordSet: a(`w.${zn}`, '192.0.2.9', { SetIdentifier: 'blue', Weight: 3 }) },
-      ]);
-      return outcome(
-        change(e, z, [{ Action: 'DELETE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) }]),
-        () => policySets(e, z),
-      );
-    },
-  },
-  {
-    id: 'route53-delete-weighted-other-weight',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('wo')}.test`;
-      const z = await zone(e, zn);
-      await change(e, z, [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 3) }]);
-      return outcome(
-        change(e, z, [{ Action: 'DELETE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 5) }]),
-        () => policySets(e, z),
-      );
-    },
-  },
-  {
-    id: 'route53-weight-out-of-range',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('wr')}.test`;
-      const z = await zone(e, zn);
-      return outcome(
-        change(e, z, [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 256) }]),
-        () => policySets(e, z),
-      );
-    },
-  },
-  {
-    id: 'route53-multivalue-with-weight',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('mw')}.test`;
-      const z = await zone(e, zn);
-      return outcome(
-        change(e, z, [
-          { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`m.${zn}`, '192.0.2.1', 1, { MultiValueAnswer: true }) },
-        ]),
-        () => policySets(e, z),
-      );
-    },
-  },
-  {
-    id: 'route53-multivalue-beside-weighted',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('mb')}.test`;
-      const z = await zone(e, zn);
-      await change(e, z, [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 1) }]);
-      return outcome(
-        change(e, z, [
-          {
-            Action: 'UPSERT',
-            ResourceRecordSet: a(`w.${zn}`, '192.0.2.2', { SetIdentifier: 'lbm:192.0.2.2', MultiValueAnswer: true }),
-          },
-        ]),
-        async () => (await policySets(e, z)).length,
-      );
-    },
-  },
-  {
-    id: 'route53-weighted-over-100',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('wh')}.test`;
-      const z = await zone(e, zn);
-      const ip = (i: number): string => `10.0.${i >> 8}.${i & 255}`;
-      await change(
-        e,
-        z,
-        Array.from({ length: 100 }, (_, i) => ({
-          Action: 'CREATE',
-          ResourceRecordSet: lbmWeighted(`w.${zn}`, ip(i), 1),
-        })),
-      );
-      return outcome(
-        change(e, z, [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, ip(100), 1) }]),
-        async () => (await policySets(e, z)).length,
-      );
-    },
-  },
-  {
-    id: 'route53-weighted-ttl-differs',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('wt')}.test`;
-      const z = await zone(e, zn);
-      await change(e, z, [
-        { Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 1) },
-        { Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.2', 1) },
-      ]);
-      return outcome(
-        change(e, z, [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, '192.0.2.1', 1, { TTL: 300 }) }]),
-        () => policySets(e, z),
-      );
-    },
-  },
-  {
-    id: 'route53-weighted-ttl-all-at-once',
-    action: 'route53:ChangeResourceRecordSets',
-    async run(e) {
-      const zn = `${name('wa')}.test`;
-      const z = await zone(e, zn);
-      const ips = ['192.0.2.1', '192.0.2.2'];
-      await change(
-        e,
-        z,
-        ips.map((ip) => ({ Action: 'CREATE', ResourceRecordSet: lbmWeighted(`w.${zn}`, ip, 1) })),
-      );
-      return outcome(
-        change(
-          e,
-          z,
-          ips.map((ip) => ({ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(`w.${zn}`, ip, 1, { TTL: 300 }) })),
-        ),
-        () => policySets(e, z),
-      );
-    },
-  },
+  policyCase(
+    'route53-switch-plain-to-weighted-one-batch',
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: a(n, '192.0.2.1', twoValues) }],
+    (n) => [
+      { Action: 'DELETE', ResourceRecordSet: a(n, '192.0.2.1', twoValues) },
+      { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) },
+      { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.2', 1) },
+    ],
+  ),
+  policyCase(
+    'route53-weight-change',
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) }],
+    (n) => [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 9) }],
+  ),
+  policyCase(
+    'route53-delete-weighted-exact',
+    (n) => [
+      { Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) },
+      { Action: 'CREATE', ResourceRecordSet: a(n, '192.0.2.9', { SetIdentifier: 'blue', Weight: 3 }) },
+    ],
+    (n) => [{ Action: 'DELETE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) }],
+  ),
+  policyCase(
+    'route53-delete-weighted-other-weight',
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) }],
+    (n) => [{ Action: 'DELETE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 5) }],
+  ),
+  policyCase(
+    'route53-weight-out-of-range',
+    () => [],
+    (n) => [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 256) }],
+  ),
+  policyCase(
+    'route53-multivalue-with-weight',
+    () => [],
+    (n) => [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 1, { MultiValueAnswer: true }) }],
+  ),
+  policyCase(
+    'route53-multivalue-beside-weighted',
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 1) }],
+    (n) => [
+      {
+        Action: 'UPSERT',
+        ResourceRecordSet: a(n, '192.0.2.2', { SetIdentifier: 'lbm:192.0.2.2', MultiValueAnswer: true }),
+      },
+    ],
+    async (e, z) => (await policySets(e, z)).length,
+  ),
+  policyCase(
+    'route53-weighted-over-100',
+    (n) =>
+      Array.from({ length: 100 }, (_, i) => ({ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, tenNet(i), 1) })),
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, tenNet(100), 1) }],
+    async (e, z) => (await policySets(e, z)).length,
+  ),
+  policyCase(
+    'route53-weighted-ttl-differs',
+    (n) => pair.map((ip) => ({ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, ip, 1) })),
+    (n) => [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 1, { TTL: 300 }) }],
+  ),
+  policyCase(
+    'route53-weighted-ttl-all-at-once',
+    (n) => pair.map((ip) => ({ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, ip, 1) })),
+    (n) => pair.map((ip) => ({ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, ip, 1, { TTL: 300 }) })),
+  ),
   {
     id: 'route53-test-dns-answer-multivalue',
     action: 'route53:TestDNSAnswer',
