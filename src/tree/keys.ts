@@ -84,8 +84,9 @@ function parseWeight(value: string): { ok: true; weight: number } | { ok: false;
  * it to leave every other value unread.
  */
 export function mayNeedValue(key: string): boolean {
-  const end = key.lastIndexOf('/');
-  return end > 0 && key.slice(key.lastIndexOf('/', end - 1) + 1, end) === 'weighted';
+  // Called for every key of a snapshot: compared in place, without a substring.
+  const start = key.lastIndexOf('/') - '/weighted'.length;
+  return start >= 0 && key.startsWith('/weighted', start);
 }
 
 /**

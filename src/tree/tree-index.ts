@@ -1,5 +1,5 @@
 import { desiredMembers, type MemberEntry } from './desired.js';
-import { parseKey } from './keys.js';
+import { mayNeedValue, parseKey } from './keys.js';
 import {
   workKey,
   type DesiredTarget,
@@ -42,10 +42,10 @@ export class TreeIndex {
   private readonly malformedKeys = new Map<string, string>();
   private readonly byWorkKey = new Map<string, Set<string>>();
   /**
-   * Keys parsed ahead of the snapshot that will hold them, with the value they were parsed with: parsing is pure, so
-   * a result stays good for the same value (pages come keys only; a `weighted` key's value comes later).
+   * Keys parsed ahead of the snapshot that will hold them (parsing is pure: a result never goes stale). Pages come keys
+   * only, so a `weighted` key, whose value is its weight, is parsed again when the snapshot brings the value.
    */
-  private readonly parsedAhead = new Map<string, { readonly value: string; readonly parsed: ParsedKey }>();
+  private readonly parsedAhead = new Map<string, ParsedKey>();
   private rev = 0n;
 
   /** `prefix` without a trailing slash, e.g. `/lbManager`. */
@@ -65,9 +65,8 @@ export class TreeIndex {
   parseAhead(entries: readonly TreeEntry[]): MemberKey[] {
     const valid: MemberKey[] = [];
     for (const e of entries) {
-      const value = e.value ?? '';
-      const parsed = parseKey(e.key, this.prefix, value);
-      this.parsedAhead.set(e.key, { value, parsed });
+      const parsed = parseKey(e.key, this.prefix, e.value);
+      this.parsedAhead.set(e.key, parsed);
       if (parsed.ok) valid.push(parsed.value);
     }
     return valid;
@@ -175,8 +174,8 @@ export class TreeIndex {
   }
 
   private put(key: string, modRevision: bigint, value = ''): MalformedKey | undefined {
-    const ahead = this.parsedAhead.get(key);
-    const parsed = ahead && ahead.value === value ? ahead.parsed : parseKey(key, this.prefix, value);
+    const ahead = mayNeedValue(key) ? undefined : this.parsedAhead.get(key);
+    const parsed = ahead ?? parseKey(key, this.prefix, value);
     if (!parsed.ok) {
       this.remove(key);
       this.malformedKeys.set(key, parsed.value.reason);
