@@ -30,24 +30,23 @@ function newer(a: MemberEntry, b: MemberEntry): boolean {
  * newest key: one address may be written in two spellings). No keys: nothing.
  */
 export function desiredMembers(entries: Iterable<MemberEntry>): DesiredMembers {
+  const all = Array.isArray(entries) ? (entries as MemberEntry[]) : [...entries];
   let newest: MemberEntry | undefined;
   let newestSingle: MemberEntry | undefined;
-  const byClass = new Map<MemberClass, Map<string, MemberEntry>>();
-  for (const e of entries) {
+  for (const e of all) {
     if (!newest || newer(e, newest)) newest = e;
-    if (e.memberClass === 'single') {
-      if (!newestSingle || newer(e, newestSingle)) newestSingle = e;
-      continue;
-    }
-    let members = byClass.get(e.memberClass);
-    if (!members) byClass.set(e.memberClass, (members = new Map<string, MemberEntry>()));
-    const other = members.get(e.member);
-    if (!other || newer(e, other)) members.set(e.member, e);
+    if (e.memberClass === 'single' && (!newestSingle || newer(e, newestSingle))) newestSingle = e;
   }
   if (!newest) return { activeClass: undefined, members: [] };
   const activeClass = newest.memberClass;
   if (activeClass === 'single') return { activeClass, members: newestSingle ? [newestSingle.member] : [] };
-  const active = byClass.get(activeClass) ?? new Map<string, MemberEntry>();
+  // Only the active class's members are collected: one set per call, whatever the classes of the other keys.
+  const active = new Map<string, MemberEntry>();
+  for (const e of all) {
+    if (e.memberClass !== activeClass) continue;
+    const other = active.get(e.member);
+    if (!other || newer(e, other)) active.set(e.member, e);
+  }
   const members = [...active.keys()].sort();
   if (activeClass !== 'weighted') return { activeClass, members };
   const weights: Record<string, number> = {};
