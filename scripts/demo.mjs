@@ -105,7 +105,12 @@ async function awsHolds() {
   const instances = [...(state.elb?.['us-east-1']?.web?.instances ?? [])].sort();
   const sets = (state.route53?.zones?.[ZONE]?.recordSets ?? [])
     .filter((s) => s.type === 'A' || s.type === 'AAAA')
-    .map((s) => `${s.name} ${s.type} ${[...s.values].sort().join(',')}`)
+    .map(
+      (s) =>
+        `${s.name} ${s.type} ${[...s.values].sort().join(',')}` +
+        (s.weight !== undefined ? ` weight ${s.weight}` : '') +
+        (s.setIdentifier !== undefined ? ` (${s.setIdentifier})` : ''),
+    )
     .sort();
   const targets = (state.elbv2?.['us-east-1']?.['web-tg']?.targets ?? [])
     .map((t) => `${t.id}:${t.port}${t.availabilityZone === 'all' ? ' (AvailabilityZone=all)' : ''}`)
@@ -140,6 +145,9 @@ async function step(title, actions, expected) {
 const elbKey = (cls, id) => `${PREFIX}/elb/us-east-1/web/${cls}/${id}`;
 const dnsKey = (cls, ip) => `${PREFIX}/route53/us-east-1/${ZONE}/www.example.test/${cls}/${ip}`;
 const tgKey = (cls, target) => `${PREFIX}/elbv2/us-east-1/web-tg/${cls}/${target}`;
+/** The weighted A sets of www.example.test as the steps print them: one per member, with lbmanager's SetIdentifier. */
+const weightedSets = (weights) =>
+  Object.entries(weights).map(([ip, w]) => `www.example.test A ${ip} weight ${w} (lbm:${ip})`);
 const [i1, i2, i3] = ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60003'];
 
 await step(
@@ -182,6 +190,24 @@ await step(
   },
 );
 await step(
+  'Weighted DNS: the newest key is of class weighted; each member gets a set of its own, its weight the key value',
+  () => {
+    etcdctl('put', dnsKey('weighted', '192.0.2.10'), '3');
+    etcdctl('put', dnsKey('weighted', '192.0.2.12'), '1');
+  },
+  { sets: weightedSets({ '192.0.2.10': 3, '192.0.2.12': 1 }) },
+);
+await step(
+  'A weight change: the same key put again with another value',
+  () => etcdctl('put', dnsKey('weighted', '192.0.2.12'), '2'),
+  { sets: weightedSets({ '192.0.2.10': 3, '192.0.2.12': 2 }) },
+);
+await step(
+  'Back to multiple: a multiple key put again is the newest; the plain set replaces the weighted ones in one request',
+  () => etcdctl('put', dnsKey('multiple', '192.0.2.11'), ''),
+  { sets: ['www.example.test A 192.0.2.10,192.0.2.11'] },
+);
+await step(
   'An ELBv2 target group (IP targets, VPC 10.0.0.0/16): one on the group port, one on port 8080, one outside the VPC',
   () => {
     etcdctl('put', tgKey('multiple', '10.0.1.5'), '');
@@ -219,6 +245,10 @@ console.log(`  etcdctl put ${elbKey('multiple', 'i-0123456789abcdef0')} ""`);
 console.log(`  aws --endpoint-url ${fakeUrl} elb describe-load-balancers --load-balancer-names web`);
 console.log(`  etcdctl put ${dnsKey('multiple', '198.51.100.7')} ""`);
 console.log(`  etcdctl put ${tgKey('multiple', '10.0.2.9:8080')} ""`);
+console.log(`  etcdctl put ${dnsKey('weighted', '198.51.100.8')} "5"     # weighted: the value is the weight`);
+console.log(
+  `  aws --endpoint-url ${fakeUrl} route53 test-dns-answer --hosted-zone-id ${ZONE} --record-name www.example.test --record-type A`,
+);
 console.log(`  aws --endpoint-url ${fakeUrl} elbv2 describe-target-groups --names web-tg`);
 console.log(`  aws --endpoint-url ${fakeUrl} route53 list-resource-record-sets --hosted-zone-id ${ZONE}`);
 console.log(

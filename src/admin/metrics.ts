@@ -3,6 +3,8 @@ import type { ReconcileObserver, Reconciler, TargetStatus } from '../reconcile/r
 import { addAttemptMiddleware } from '../providers/sdk-middleware.js';
 import type { Target } from '../tree/types.js';
 
+const PLAIN = ['single', 'multiple', 'none'];
+
 /** What the metrics read from the running daemon when scraped. */
 export interface MetricsSources {
   readonly reconciler: Reconciler;
@@ -92,6 +94,29 @@ export class Metrics {
     byKind('lbmanager_rejected_members', 'Members AWS rejected, not retried until their key changes', (s, kind) =>
       sum(s.reconciler, kind, (t) => t.rejected.length),
     );
+    new Gauge({
+      name: 'lbmanager_targets_by_class',
+      help: 'Targets by the class of their newest key (single, multiple; route53 also weighted, multivalue; none)',
+      labelNames: ['kind', 'class'],
+      registers,
+      collect() {
+        const s = sources();
+        if (!s) return;
+        const counts = new Map<string, number>();
+        for (const kind of ['elb', 'elbv2', 'route53'] as const) {
+          const classes = kind === 'route53' ? [...PLAIN, 'weighted', 'multivalue'] : PLAIN;
+          for (const c of classes) counts.set(`${kind} ${c}`, 0);
+        }
+        for (const t of s.reconciler.statuses()) {
+          const k = `${t.kind} ${t.activeClass ?? 'none'}`;
+          counts.set(k, (counts.get(k) ?? 0) + 1);
+        }
+        for (const [k, n] of counts) {
+          const [kind = '', cls = ''] = k.split(' ');
+          this.set({ kind, class: cls }, n);
+        }
+      },
+    });
     new Gauge({
       name: 'lbmanager_route53_conflicts',
       help: 'Route53 names and families not written because a set lbmanager does not own is in the way',

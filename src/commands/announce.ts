@@ -15,7 +15,12 @@ const OWN_FLAGS: readonly FlagDef[] = [
     parse: intIn(2, 3600, ' seconds'),
     default: 10,
   },
-  { flags: '--value <value>', description: 'the value put (lbmanager ignores it)', parse: (v) => v, default: '' },
+  {
+    flags: '--value <value>',
+    description: "the value put (a weighted key's weight, 0-255, empty for 1; ignored otherwise)",
+    parse: (v) => v,
+    default: '',
+  },
 ];
 
 /** Signals passed on to the command unchanged; SIGTERM and SIGINT first withdraw the key. */
@@ -38,7 +43,7 @@ export function registerAnnounceCommand(program: Command): void {
     const config = daemonConfig(cmd);
     const own = resolveFlags(cmd, OWN_FLAGS);
     const ttl = own.get('ttl') as number;
-    const parsed = parseKey(key, config.prefix);
+    const parsed = parseKey(key, config.prefix, own.get('value') as string);
     if (!parsed.ok) throw new UsageError(`${JSON.stringify(key)} is not a member key: ${parsed.value.reason}`);
     // Every service unit's start pays for this command's start: etcd is reached over its JSON gateway (no gRPC to
     // load), and winston loads while the key is being put (log lines wait for it, in order).

@@ -31,7 +31,7 @@ export function registerValidateCommand(program: Command): void {
       const snap = await readSnapshot(client, config.prefix);
       const malformed: MalformedKey[] = [];
       for (const e of snap.entries) {
-        const r = parseKey(e.key, config.prefix);
+        const r = parseKey(e.key, config.prefix, e.value);
         if (!r.ok) malformed.push(r.value);
       }
       if (output === 'json') {

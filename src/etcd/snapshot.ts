@@ -1,4 +1,5 @@
 import type { Etcd3 } from 'etcd3';
+import { mayNeedValue } from '../tree/keys.js';
 import type { TreeEntry } from '../tree/types.js';
 
 /** A snapshot of the tree. */
@@ -31,7 +32,8 @@ export interface SnapshotReadOptions {
 
 /**
  * Reads every key under `<prefix>/` in pages, every page pinned to the revision of the first, so the result is one
- * consistent snapshot of any size. Keys only: values are ignored by lbmanager, and leaving them out keeps pages small.
+ * consistent snapshot of any size. Keys only: lbmanager ignores the values of all but `weighted` keys, and leaving them
+ * out keeps pages small whatever units store there; the weights are then read at the same revision ({@link readWeights}).
  *
  * Few, large pages: etcd answers a range with a limit only after walking the whole rest of the range (it counts the
  * keys left, measured on 3.4: a page of 10,000 from the start of a 1,000,000-key range takes 0.5 s, from near its end
@@ -77,5 +79,57 @@ export async function readSnapshot(
     if (!next) break;
     res = await next;
   }
-  return { entries, revision: BigInt(revision) };
+  return { entries: await readWeights(client, entries, revision), revision: BigInt(revision) };
+}
+
+/** Keys per page of a weights read: small, as values can be anything up to etcd's request limit (1.5 MiB). */
+const WEIGHT_PAGE = 100;
+/** Weights reads at once. */
+const WEIGHT_READS = 8;
+
+/**
+ * Fills in the values of the `weighted` keys among `entries`, read at `revision`: one paged range per name and
+ * class (`…/<fqdn>/weighted/`), so a tree without weighted keys costs nothing more, and one with them one request per
+ * weighted name (100 members, AWS's limit per name and type, fit in a page). A page too large for gRPC (someone
+ * stored megabytes in weighted keys) is read again key by key: a bad value makes a malformed key, never an unreadable
+ * tree.
+ */
+export async function readWeights(client: Etcd3, entries: TreeEntry[], revision: string): Promise<TreeEntry[]> {
+  const groups = new Set<string>();
+  for (const e of entries) if (mayNeedValue(e.key)) groups.add(e.key.slice(0, e.key.lastIndexOf('/') + 1));
+  if (groups.size === 0) return entries;
+  const values = new Map<string, string>();
+  const queue = [...groups];
+  const worker = async (): Promise<void> => {
+    for (let g = queue.shift(); g !== undefined; g = queue.shift()) await readGroup(client, g, revision, values);
+  };
+  await Promise.all(Array.from({ length: Math.min(WEIGHT_READS, queue.length) }, worker));
+  return entries.map((e) => {
+    const value = mayNeedValue(e.key) ? values.get(e.key) : undefined;
+    return value === undefined ? e : { ...e, value };
+  });
+}
+
+async function readGroup(client: Etcd3, group: string, revision: string, out: Map<string, string>): Promise<void> {
+  const end = prefixRangeEnd(Buffer.from(group));
+  let start = Buffer.from(group);
+  for (;;) {
+    const range = { key: start, range_end: end, revision };
+    let res;
+    try {
+      res = await client.kv.range({ ...range, limit: WEIGHT_PAGE });
+    } catch (e) {
+      if (!tooLarge(e)) throw e;
+      res = await client.kv.range({ ...range, limit: 1 });
+    }
+    for (const kv of res.kvs) out.set(kv.key.toString('utf8'), kv.value.toString('utf8'));
+    const last = res.kvs[res.kvs.length - 1];
+    if (!res.more || !last) return;
+    start = Buffer.concat([last.key, Buffer.from([0])]);
+  }
+}
+
+/** gRPC refused an answer over its message limit. */
+function tooLarge(e: unknown): boolean {
+  return /larger than max|RESOURCE_EXHAUSTED/i.test(e instanceof Error ? e.message : String(e));
 }

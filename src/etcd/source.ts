@@ -1,4 +1,5 @@
 import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
+import { mayNeedValue } from '../tree/keys.js';
 import type { TreeChange } from '../tree/tree-index.js';
 import type { TreeEntry } from '../tree/types.js';
 import { silentLogger, type Logger } from '../util/log.js';
@@ -292,7 +293,16 @@ export class TreeSource {
       const modRevision = BigInt(kv.mod_revision);
       // Never deliver what the snapshot already holds.
       if (modRevision <= this.rev) continue;
-      events.push({ type: ev.type === 'Delete' ? 'delete' : 'put', key: kv.key.toString('utf8'), modRevision });
+      const key = kv.key.toString('utf8');
+      if (ev.type === 'Delete') events.push({ type: 'delete', key, modRevision });
+      // A weighted key's value is its weight: a rewrite with a new value re-plans its name.
+      else
+        events.push({
+          type: 'put',
+          key,
+          modRevision,
+          ...(mayNeedValue(key) ? { value: kv.value.toString('utf8') } : {}),
+        });
     }
     if (events.length === 0) return;
     if (this.held) {

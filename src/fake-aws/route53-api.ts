@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiError, type ApiAnswer } from './api.js';
 import { applyChanges } from './route53-change-rules.js';
 import { parseChangeBatch } from './route53-change-parse.js';
+import { testDnsAnswer } from './route53-dns-answer.js';
 import { listPage } from './route53-listing.js';
 import type { Route53Throttle } from './route53-throttle.js';
 import type { FakeAwsState, FakeZone } from './state.js';
@@ -17,6 +18,8 @@ export interface Route53Context {
   readonly priorRequestMs: number;
   /** The account's buckets: a change batch takes its changes from the change bucket before it is applied. */
   readonly throttle: Route53Throttle;
+  /** Draws TestDNSAnswer's picks among weighted and multivalue sets (seeded, so answers can be replayed). */
+  readonly random: () => number;
 }
 
 function zoneOf(state: FakeAwsState, id: string): FakeZone {
@@ -119,6 +122,7 @@ export function route53Operation(method: string, path: string): string | undefin
     return method === 'POST' ? 'ChangeResourceRecordSets' : method === 'GET' ? 'ListResourceRecordSets' : undefined;
   }
   if (/^\/2013-04-01\/change\/[^/]+$/.test(p)) return method === 'GET' ? 'GetChange' : undefined;
+  if (p === '/2013-04-01/testdnsanswer') return method === 'GET' ? 'TestDNSAnswer' : undefined;
   return undefined;
 }
 
@@ -188,6 +192,10 @@ export function handleRoute53(
     }
     case 'ChangeResourceRecordSets':
       return changeRecordSets(state, zoneOf(state, id), body, ctx);
+    case 'TestDNSAnswer': {
+      const zone = zoneOf(state, query.get('hostedzoneid') ?? '');
+      return ok(zone.id, 'TestDNSAnswerResponse', testDnsAnswer(zone, query, ctx.random));
+    }
     case 'GetChange': {
       const change = state.changes.get(id);
       if (!change)

@@ -151,5 +151,27 @@ export function applyChanges(
     if (why !== undefined) errors.push(why);
     else w.put(s);
   }
+  if (errors.length === 0) errors.push(...weightedTtlConflicts(w, changes));
   return { sets: w.sets, errors };
+}
+
+/**
+ * The weighted sets of a name and type share one TTL ("You must specify the same value for TTL for all of the records
+ * in this group of weighted records", https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-weighted.html#rrsets-values-weighted-ttl;
+ * the page's note that Route53 then gives every set the last TTL describes the console). The API refuses the change:
+ * "RRSet with DNS name …, type A, SetIdentifier … cannot be created as weighted sets must contain the same TTL"
+ * (quoted in aws/aws-sdk-go-v2#518; changing the TTL set by set fails, hashicorp/terraform#5312). Checked on the zone
+ * the whole batch leaves, so a batch that rewrites every set of a group with a new TTL passes.
+ */
+function weightedTtlConflicts(w: WorkingZone, changes: readonly ParsedChange[]): string[] {
+  const errors: string[] = [];
+  for (const c of changes) {
+    if (c.action === 'DELETE' || routingPolicy(c.set) !== 'weighted') continue;
+    const group = [...w.at(c.set.name).values()].filter((o) => o.type === c.set.type && o.weight !== undefined);
+    if (group.every((o) => o.ttl === c.set.ttl)) continue;
+    errors.push(
+      `RRSet with DNS name ${encodeRoute53Name(c.set.name)}, type ${c.set.type}, SetIdentifier ${c.set.setIdentifier ?? ''} cannot be created as weighted sets must contain the same TTL.`,
+    );
+  }
+  return errors;
 }

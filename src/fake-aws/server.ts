@@ -17,6 +17,7 @@ import {
   type Faults,
 } from './faults.js';
 import { handleRoute53, route53Operation } from './route53-api.js';
+import { MAX_CONTROL_BODY, readBody, regionOf, requestTarget } from './request.js';
 import { Route53Throttle } from './route53-throttle.js';
 import { FakeAwsState } from './state.js';
 import { TokenBucket, type NowMs } from '../util/token-bucket.js';
@@ -75,39 +76,6 @@ export interface FakeAwsServer {
 }
 
 const MAX_CALLS = 100_000;
-/** AWS's APIs take small bodies (a Route53 batch is at most 32,000 characters of values). */
-const MAX_BODY = 16 * 1024 * 1024;
-/** A state loaded through `/_fake/reset` may hold a million members (benchmark B6). */
-const MAX_CONTROL_BODY = 1024 * 1024 * 1024;
-
-/** The region of a request, from its SigV4 credential scope (us-east-1 when unsigned). */
-export function regionOf(authorization: string | undefined): string {
-  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization ?? '')?.[1] ?? 'us-east-1';
-}
-
-function readBody(req: IncomingMessage, max = MAX_BODY): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        reject(new ApiError(413, 'RequestEntityTooLarge', 'Request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** The load balancer, target group or hosted zone a request is about, read before it is handled. */
-function requestTarget(service: FakeCall['service'], params: URLSearchParams, pathname: string): string {
-  if (service === 'route53') return /\/hostedzone\/([^/]+)/.exec(pathname)?.[1] ?? '';
-  if (service === 'elb') return params.get('LoadBalancerName') ?? params.get('LoadBalancerNames.member.1') ?? '';
-  return params.get('TargetGroupArn') ?? params.get('Names.member.1') ?? params.get('Name') ?? '';
-}
-
 /** Starts the local AWS endpoint: Classic ELB, ELBv2 and Route53 on one port, plus `/_fake/*` control routes. */
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAwsServer> {
   const logger = options.logger ?? silentLogger;
@@ -139,6 +107,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   let inFlightSeq = 0;
   const clock = options.clock ?? Date.now;
   const route53Throttle = new Route53Throttle(route53ThrottleConfig(faults), clock);
+  // TestDNSAnswer draws from a sequence of its own, so asking it never shifts the faults a seed replays.
+  const dnsRandom = seededRandom(faults.seed + 1);
   const elbBucket = new TokenBucket(faults.elbRps, faults.elbRps, clock);
   let calls: FakeCall[] = [];
   let counts: Record<string, number> = {};
@@ -312,6 +282,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
           ? handleRoute53(state, operation, url.pathname, url.searchParams, body, {
               priorRequestMs: faults.priorRequestMs,
               throttle: route53Throttle,
+              random: dnsRandom,
             })
           : service === 'elbv2'
             ? handleElbv2(state, region, operation, params, id, faults)

@@ -9,17 +9,33 @@ export type Change =
   | { readonly kind: 'add'; readonly member: string }
   /** Deregister a member. */
   | { readonly kind: 'remove'; readonly member: string }
-  /** Write a name's A or AAAA set; `adds` and `removes` are the members it gains and loses. */
+  /**
+   * Write one of lbmanager's A or AAAA sets of a name: its plain set, or a member's weighted or multivalue set;
+   * `adds` and `removes` are the members the name's family gains and loses by it.
+   */
   | {
       readonly kind: 'upsert';
       readonly set: RecordSet;
       readonly adds: readonly string[];
       readonly removes: readonly string[];
     }
-  /** Delete a name's A or AAAA set (with its exact current values); `removes` are its members. */
+  /**
+   * Delete one of lbmanager's sets (with its exact current fields); `removes` are the members the family loses by it
+   * (none when they move to other sets in the same batch, as in a switch between plain and routing-policy sets).
+   */
   | { readonly kind: 'delete'; readonly set: RecordSet; readonly removes: readonly string[] }
   /** Nothing is written to this family of the name: a set lbmanager does not own is in the way. */
-  | { readonly kind: 'conflict'; readonly type: RecordType; readonly with: ForeignKind };
+  | { readonly kind: 'conflict'; readonly type: RecordType; readonly with: ForeignKind }
+  /**
+   * Members of a weighted name that get no set: Route53 takes at most `limit` weighted sets of a name and type, and
+   * the others (another owner's included) fill it. Nothing is sent for them, so no request is spent on a refusal.
+   */
+  | {
+      readonly kind: 'over-limit';
+      readonly type: RecordType;
+      readonly members: readonly string[];
+      readonly limit: number;
+    };
 
 /** The members the changes remove (deregistered, or dropped from a record set). */
 export function removedBy(changes: readonly Change[]): string[] {
@@ -49,4 +65,9 @@ export function conflictsOf(
   changes: readonly Change[],
 ): Array<{ readonly type: RecordType; readonly with: ForeignKind }> {
   return changes.flatMap((c) => (c.kind === 'conflict' ? [{ type: c.type, with: c.with }] : []));
+}
+
+/** The members left without a set because Route53's limit of weighted sets is reached. */
+export function overLimitOf(changes: readonly Change[]): string[] {
+  return changes.flatMap((c) => (c.kind === 'over-limit' ? [...c.members] : []));
 }

@@ -15,6 +15,8 @@ export interface TargetPlan {
   /** Undefined when the tree has no keys for the target (it is known from the state record). */
   readonly activeClass: MemberClass | undefined;
   readonly desired: readonly string[];
+  /** `weighted` names: each desired member's weight. */
+  readonly weights?: Readonly<Record<string, number>>;
   /** What AWS has now; undefined when it could not be read. */
   readonly actual: readonly string[] | undefined;
   /** What the sync does, as the reconciler would apply it. */
@@ -38,9 +40,9 @@ export interface SyncPlan {
 /** Exit codes of `lbmanager plan`. */
 export const PLAN_EXIT = { inSync: 0, error: 1, changes: 2 } as const;
 
-/** True when the target would be changed (a conflict changes nothing). */
+/** True when the target would be changed (a conflict, or members over Route53's limit, change nothing). */
 export function hasChanges(t: TargetPlan): boolean {
-  return t.changes.some((c) => c.kind !== 'conflict');
+  return t.changes.some((c) => c.kind !== 'conflict' && c.kind !== 'over-limit');
 }
 
 /** Puts the per-target plans together and decides whether the removal guard would hold. */
@@ -74,7 +76,9 @@ export function renderPlanText(plan: SyncPlan): string {
   const lines: string[] = [];
   for (const t of plan.targets) {
     const conflicts = conflictsOf(t.changes);
-    if (!hasChanges(t) && !t.error && t.keptByPolicy.length === 0 && conflicts.length === 0) continue;
+    const overLimit = t.changes.flatMap((c) => (c.kind === 'over-limit' ? [c] : []));
+    if (!hasChanges(t) && !t.error && t.keptByPolicy.length === 0 && conflicts.length === 0 && overLimit.length === 0)
+      continue;
     const cls = t.activeClass ?? 'no keys';
     lines.push(`${t.id} (${t.kind}, ${cls})`);
     if (t.error) lines.push(`  ! cannot read: ${t.error.code}: ${t.error.message}`);
@@ -83,10 +87,18 @@ export function renderPlanText(plan: SyncPlan): string {
         `  ! conflict: ${c.type} is held by ${CONFLICT_WORDS[c.with] ?? c.with} lbmanager does not own; not written`,
       );
     }
+    for (const c of overLimit) {
+      lines.push(`  ! over Route53's limit of ${c.limit} weighted ${c.type} sets: ${c.members.join(' ')} not written`);
+    }
     const records = recordChangesOf(t.changes);
     for (const c of records) {
       const values = c.set.values.join(' ');
-      lines.push(`  ${c.action === 'DELETE' ? '-' : '~'} ${c.action} ${c.set.type} ${values} (ttl ${c.set.ttl})`);
+      const policy =
+        c.set.weight !== undefined ? ` weight ${c.set.weight}` : c.set.multiValueAnswer ? ' multivalue' : '';
+      const id = c.set.setIdentifier !== undefined ? `, set ${c.set.setIdentifier}` : '';
+      lines.push(
+        `  ${c.action === 'DELETE' ? '-' : '~'} ${c.action} ${c.set.type} ${values}${policy} (ttl ${c.set.ttl}${id})`,
+      );
     }
     if (records.length === 0) {
       for (const m of addedBy(t.changes)) lines.push(`  + ${m}`);

@@ -98,6 +98,7 @@ export class MemoryMembershipProvider implements MembershipProvider {
 
 /** Hosted zones in memory with Route53's batch semantics (all or nothing, exact DELETE). */
 export class MemoryRoute53Provider implements Route53Provider {
+  /** Sets by name, type and SetIdentifier, per zone. */
   readonly zones = new Map<string, Map<string, RecordSet>>();
   /** Sets lbmanager does not own (alias, routing-policy, CNAME), per zone. */
   readonly foreign = new Map<string, ForeignSet[]>();
@@ -116,11 +117,11 @@ export class MemoryRoute53Provider implements Route53Provider {
     this.foreign.get(zoneId)?.push(set);
   }
 
-  /** The sets of a zone, sorted by name then type. */
+  /** The sets of a zone, sorted by name, type and SetIdentifier. */
   sets(zoneId: string): RecordSet[] {
-    return [...(this.zones.get(zoneId)?.values() ?? [])].sort((a, b) =>
-      `${a.name}/${a.type}`.localeCompare(`${b.name}/${b.type}`),
-    );
+    return [...(this.zones.get(zoneId)?.entries() ?? [])]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, set]) => set);
   }
 
   /** @inheritdoc */
@@ -141,7 +142,7 @@ export class MemoryRoute53Provider implements Route53Provider {
     const wanted = names === 'all' ? undefined : new Set(names);
     const keep = (name: string): boolean => !wanted || wanted.has(name);
     return Promise.resolve({
-      owned: [...z.values()].filter((s) => keep(s.name)),
+      owned: this.sets(zoneId).filter((s) => keep(s.name)),
       foreign: (this.foreign.get(zoneId) ?? []).filter((s) => keep(s.name)),
     });
   }
@@ -149,7 +150,9 @@ export class MemoryRoute53Provider implements Route53Provider {
   /** @inheritdoc */
   changeRecordSets(zoneId: string, changes: readonly RecordChange[]): Promise<void> {
     const z = this.zones.get(zoneId);
-    const names = changes.map((c) => `${c.action} ${c.set.name}/${c.set.type}`);
+    const names = changes.map(
+      (c) => `${c.action} ${c.set.name}/${c.set.type}${c.set.setIdentifier ? `/${c.set.setIdentifier}` : ''}`,
+    );
     if (!z) {
       this.calls.push({ op: 'changeRecordSets', target: zoneId, members: names, outcome: 'NoSuchHostedZone' });
       return Promise.reject(
@@ -159,31 +162,28 @@ export class MemoryRoute53Provider implements Route53Provider {
     const failures: string[] = [];
     const offenders: string[] = [];
     const foreign = this.foreign.get(zoneId) ?? [];
+    // As Route53, the batch is checked in order against the zone as the changes before leave it.
+    const work = new Map(z);
     for (const c of changes) {
-      const k = `${c.set.name}/${c.set.type}`;
-      const cur = z.get(k);
-      // As Route53: a plain set is refused beside routing-policy sets of its type or a CNAME of its name.
-      const refusedBy = foreign.find(
-        (f) => f.name === c.set.name && (f.kind === 'cname' || (f.kind === 'routing-policy' && f.type === c.set.type)),
-      );
-      if (c.action === 'UPSERT' && refusedBy) {
+      const k = keyOf(c.set);
+      const cur = work.get(k);
+      const refusedBy = c.action === 'UPSERT' ? refusal(c.set, work, foreign) : undefined;
+      if (refusedBy) {
         failures.push(
-          `RRSet with DNS name ${c.set.name}., type ${c.set.type} cannot be created: a ${refusedBy.kind} set is in the way`,
+          `RRSet with DNS name ${c.set.name}., type ${c.set.type} cannot be created: a ${refusedBy} set is in the way`,
         );
-        offenders.push(k);
+        offenders.push(`${c.set.name}/${c.set.type}`);
       } else if (c.set.values.some((v) => this.invalidValues.has(v))) {
         failures.push(
           `Invalid Resource Record: FATAL problem: ARRDATAIllegalIPv4Address encountered with '${c.set.values.join(',')}'`,
         );
-        offenders.push(k);
-      } else if (
-        c.action === 'DELETE' &&
-        (!cur || cur.ttl !== c.set.ttl || [...cur.values].sort().join() !== [...c.set.values].sort().join())
-      ) {
+        offenders.push(`${c.set.name}/${c.set.type}`);
+      } else if (c.action === 'DELETE' && (!cur || !sameFields(cur, c.set))) {
         failures.push(
           `Tried to delete resource record set [name='${c.set.name}.', type='${c.set.type}'] but the values provided do not match the current values`,
         );
-      }
+      } else if (c.action === 'DELETE') work.delete(k);
+      else work.set(k, { ...c.set, values: [...c.set.values] });
     }
     if (failures.length > 0) {
       this.calls.push({ op: 'changeRecordSets', target: zoneId, members: names, outcome: 'InvalidChangeBatch' });
@@ -191,17 +191,49 @@ export class MemoryRoute53Provider implements Route53Provider {
         new AwsCallError('invalid-member', 'InvalidChangeBatch', `[${failures.join(', ')}]`, offenders),
       );
     }
+    z.clear();
+    for (const [k, set] of work) z.set(k, set);
     for (const c of changes) {
-      const k = `${c.set.name}/${c.set.type}`;
-      if (c.action === 'DELETE') z.delete(k);
-      else {
-        z.set(k, { ...c.set, values: [...c.set.values] });
-        // As Route53: an UPSERT replaces the alias set of its name and type.
-        const alias = foreign.findIndex((f) => f.kind === 'alias' && f.name === c.set.name && f.type === c.set.type);
-        if (alias >= 0) foreign.splice(alias, 1);
-      }
+      if (c.action !== 'UPSERT' || c.set.setIdentifier !== undefined) continue;
+      // As Route53: an UPSERT replaces the alias set of its name and type.
+      const alias = foreign.findIndex((f) => f.kind === 'alias' && f.name === c.set.name && f.type === c.set.type);
+      if (alias >= 0) foreign.splice(alias, 1);
     }
     this.calls.push({ op: 'changeRecordSets', target: zoneId, members: names, outcome: 'ok' });
     return Promise.resolve();
   }
+}
+
+const keyOf = (s: RecordSet): string => `${s.name}/${s.type}/${s.setIdentifier ?? ''}`;
+
+const sameFields = (a: RecordSet, b: RecordSet): boolean =>
+  a.ttl === b.ttl &&
+  a.weight === b.weight &&
+  (a.multiValueAnswer ?? false) === (b.multiValueAnswer ?? false) &&
+  [...a.values].sort().join() === [...b.values].sort().join();
+
+/**
+ * Why Route53 would refuse to write a set, as far as the tests need: a CNAME at its name, routing-policy sets of
+ * another owner (or another policy) beside it, or, for a routing-policy set, a plain or alias set or sets of another
+ * policy of its name and type.
+ */
+function refusal(
+  set: RecordSet,
+  zone: ReadonlyMap<string, RecordSet>,
+  foreign: readonly ForeignSet[],
+): string | undefined {
+  const policy = set.weight !== undefined ? 'weighted' : set.multiValueAnswer ? 'multivalue' : undefined;
+  const here = foreign.filter((f) => f.name === set.name && (f.kind === 'cname' || f.type === set.type));
+  const cname = here.find((f) => f.kind === 'cname');
+  if (cname) return cname.kind;
+  const other = here.find((f) =>
+    policy === undefined ? f.kind === 'routing-policy' : f.kind === 'alias' || f.policy !== policy,
+  );
+  if (other) return other.kind;
+  for (const s of zone.values()) {
+    if (s.name !== set.name || s.type !== set.type || keyOf(s) === keyOf(set)) continue;
+    const theirs = s.weight !== undefined ? 'weighted' : s.multiValueAnswer ? 'multivalue' : undefined;
+    if (theirs !== policy) return policy === undefined ? 'routing-policy' : 'plain';
+  }
+  return undefined;
 }

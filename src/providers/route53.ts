@@ -221,6 +221,11 @@ export class Route53AwsProvider implements Route53Provider {
                   Type: c.set.type,
                   TTL: c.set.ttl,
                   ResourceRecords: c.set.values.map((Value) => ({ Value })),
+                  // lbmanager's routing-policy sets: exactly one policy each, as Route53 requires.
+                  ...(c.set.setIdentifier !== undefined ? { SetIdentifier: c.set.setIdentifier } : {}),
+                  ...(c.set.weight !== undefined ? { Weight: c.set.weight } : {}),
+                  ...(c.set.multiValueAnswer ? { MultiValueAnswer: true } : {}),
+                  ...(c.set.healthCheckId !== undefined ? { HealthCheckId: c.set.healthCheckId } : {}),
                 },
               })),
             },

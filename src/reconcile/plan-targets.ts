@@ -2,6 +2,7 @@ import PQueue from 'p-queue';
 import { addedBy, removedBy, type Change } from '../plan/changes.js';
 import { planMembership, type Policy } from '../plan/membership-plan.js';
 import type { TargetPlan } from '../plan/sync-plan.js';
+import { nameDesired } from '../plan/route53-plan.js';
 import { AwsCallError } from '../providers/types.js';
 import type { TreeIndex } from '../tree/tree-index.js';
 import type { Route53Target, Target } from '../tree/types.js';
@@ -61,7 +62,7 @@ export async function planTargets(
         const zone = await readZonePlan(
           providers.route53(region),
           zoneId,
-          desired.map(({ t, d }) => ({ fqdn: t.fqdn, members: d.members })),
+          desired.map(({ t, d }) => nameDesired(t.fqdn, d, d.members)),
           options.route53Ttl,
           options.policy,
         );
@@ -79,6 +80,7 @@ export async function planTargets(
             kind: t.kind,
             activeClass: d.activeClass,
             desired: [...d.members],
+            ...('weights' in d && d.weights ? { weights: d.weights } : {}),
             actual,
             changes: [...changes],
             keptByPolicy: kept,

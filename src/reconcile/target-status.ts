@@ -8,6 +8,8 @@ export interface TargetStatus {
   readonly id: string;
   activeClass: MemberClass | undefined;
   desired: string[];
+  /** Route53 names of class `weighted`: each desired member's weight. */
+  weights?: Record<string, number> | undefined;
   /** Members AWS had after the last reconcile (undefined before the first successful read). */
   actual: string[] | undefined;
   lastSyncAt: number | undefined;
@@ -73,6 +75,7 @@ export class TargetStatuses {
       .map((s) => ({
         ...s,
         desired: [...s.desired],
+        ...(s.weights ? { weights: { ...s.weights } } : {}),
         rejected: [...s.rejected],
         keptByPolicy: [...s.keptByPolicy],
         heldRemovals: [...s.heldRemovals],

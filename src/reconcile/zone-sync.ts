@@ -1,10 +1,18 @@
-import { conflictsOf, recordChangesOf, removedBy } from '../plan/changes.js';
+import { conflictsOf, overLimitOf, recordChangesOf, removedBy } from '../plan/changes.js';
 import type { ForeignKind, RecordChange } from '../plan/records.js';
-import { batchChanges, type NameDesired, type NamePlan } from '../plan/route53-plan.js';
+import {
+  batchChanges,
+  nameDesired,
+  recordUnits,
+  setsAfter,
+  splitUnit,
+  type NameDesired,
+  type NamePlan,
+} from '../plan/route53-plan.js';
 import type { AwsCallError, Route53Provider } from '../providers/types.js';
 import type { Route53Target } from '../tree/types.js';
 import { canonicalIp } from '../util/ip.js';
-import { applyIsolating } from './isolate.js';
+import { applyIsolating, type IsolationResult } from './isolate.js';
 import { readZonePlan } from './read-plan.js';
 import type { SyncContext } from './sync-context.js';
 
@@ -33,7 +41,8 @@ export async function syncZone(
     const s = ctx.statuses.of(t, id);
     s.activeClass = d.activeClass;
     s.desired = members;
-    desired.push({ fqdn: t.fqdn, members });
+    s.weights = d.weights ? Object.fromEntries(members.map((m) => [m, d.weights?.[m] ?? 1])) : undefined;
+    desired.push(nameDesired(t.fqdn, d, members));
     idOf.set(t.fqdn, id);
   }
   try {
@@ -54,47 +63,32 @@ export async function syncZone(
       } else plans.push(plan);
     }
     reportConflicts(ctx, names, plans);
-    const after = new Map(names.map(({ t }) => [t.fqdn, new Set(zone.seen(t.fqdn))] as const));
     const changes = recordChangesOf(plans.flatMap((p) => p.changes));
+    const applied: RecordChange[] = [];
     if (ctx.dryRun) {
       for (const c of changes) logRecordChange(ctx, idOf, c, 'dry-run');
     } else {
       for (const batch of batchChanges(changes)) {
-        const result = await applyIsolating(
-          batch,
-          (c) => `${c.set.name}/${c.set.type}`,
-          (part) => provider.changeRecordSets(zoneId, part),
-          isStaleRoute53Read,
-        );
-        for (const c of result.applied) {
+        const result = await applyBatch(provider, zoneId, batch);
+        for (const c of result.applied.flat()) {
           logRecordChange(ctx, idOf, c, 'applied');
-          const members = after.get(c.set.name) ?? new Set<string>();
-          after.set(c.set.name, members);
-          const family = c.set.type === 'A' ? 4 : 6;
-          for (const m of [...members]) if (canonicalIp(m)?.family === family) members.delete(m);
-          if (c.action === 'UPSERT') for (const v of c.set.values) members.add(canonicalIp(v)?.address ?? v);
+          applied.push(c);
         }
-        for (const r of result.rejected) {
-          const id = idOf.get(r.item.set.name);
-          const t = names.find((n) => n.id === id)?.t;
-          if (id && t) ctx.rejections.reject(t, id, r.item.set.values);
-          ctx.logger.warn('record change rejected by AWS, not retried until its keys change or a resync', {
-            target: id ?? r.item.set.name,
-            action: r.item.action,
-            type: r.item.set.type,
-            members: r.item.set.values,
-            errorCode: r.error.code,
-            error: r.error.message,
-          });
-        }
+        for (const r of result.rejected) rejectUnit(ctx, names, idOf, r.item, r.error);
       }
+    }
+    const after = new Map<string, Set<string>>();
+    for (const set of setsAfter(zone.records.owned, applied)) {
+      let members = after.get(set.name);
+      if (!members) after.set(set.name, (members = new Set()));
+      for (const v of set.values) members.add(canonicalIp(v)?.address ?? v);
     }
     const now = ctx.clock.now();
     for (const { id, t } of names) {
       const s = ctx.statuses.of(t, id);
       s.actual = [...(after.get(t.fqdn) ?? [])].sort();
       ctx.hold.observe(id, s.actual);
-      s.rejected = ctx.rejections.of(id);
+      s.rejected = [...new Set([...ctx.rejections.of(id), ...overLimitOf(changesOf(plans, t.fqdn))])].sort();
       s.lastSyncAt = now;
       s.lastError = undefined;
       if (!ctx.dryRun) ctx.applied(id, t, s.actual);
@@ -107,17 +101,84 @@ export async function syncZone(
   }
 }
 
+/**
+ * Applies one batch, isolating what Route53 refuses: whole units first (a name and family's changes, so a switch is
+ * never applied by halves), then the parts of a refused unit ({@link splitUnit}), so one member set Route53 refuses
+ * does not hold back the other members of its name.
+ */
+async function applyBatch(
+  provider: Route53Provider,
+  zoneId: string,
+  batch: readonly RecordChange[],
+): Promise<IsolationResult<RecordChange[]>> {
+  const nameOf = (u: readonly RecordChange[]): string => `${u[0]?.set.name ?? ''}/${u[0]?.set.type ?? ''}`;
+  const call = (part: ReadonlyArray<readonly RecordChange[]>): Promise<void> =>
+    provider.changeRecordSets(zoneId, part.flat());
+  const first = await applyIsolating(recordUnits(batch), nameOf, call, isStaleRoute53Read);
+  const applied = [...first.applied];
+  const rejected: Array<{ item: RecordChange[]; error: AwsCallError }> = [];
+  for (const r of first.rejected) {
+    const parts = splitUnit(r.item);
+    if (parts.length === 1) {
+      rejected.push(r);
+      continue;
+    }
+    const again = await applyIsolating(parts, nameOf, call, isStaleRoute53Read);
+    applied.push(...again.applied);
+    rejected.push(...again.rejected);
+  }
+  return { applied, rejected };
+}
+
+// The members of a unit Route53 refused are not retried until their keys change or a resync: those it would have
+// written, or, for a unit of DELETEs only, those it would have removed.
+function rejectUnit(
+  ctx: SyncContext,
+  names: readonly ZoneName[],
+  idOf: ReadonlyMap<string, string>,
+  unit: readonly RecordChange[],
+  error: AwsCallError,
+): void {
+  const first = unit[0];
+  if (!first) return;
+  const id = idOf.get(first.set.name);
+  const t = names.find((n) => n.id === id)?.t;
+  const upserts = unit.filter((c) => c.action === 'UPSERT');
+  const members = [...new Set((upserts.length > 0 ? upserts : unit).flatMap((c) => c.set.values))].sort();
+  if (id && t) ctx.rejections.reject(t, id, members);
+  ctx.logger.warn('record change rejected by AWS, not retried until its keys change or a resync', {
+    target: id ?? first.set.name,
+    action: unit.map((c) => c.action).join(','),
+    type: first.set.type,
+    members,
+    errorCode: error.code,
+    error: error.message,
+  });
+}
+
 const CONFLICT_HELP: Record<ForeignKind, string> = {
   alias: 'delete the alias set, or remove the keys of this family',
   'routing-policy': 'delete the routing-policy sets of this type, or remove the keys of this family',
   cname: 'delete the CNAME, or remove the keys of this name',
 };
 
-// A conflict is logged when it appears, not on every pass; /state and the metric show it as long as it lasts.
+const changesOf = (plans: readonly NamePlan[], fqdn: string) => plans.find((p) => p.fqdn === fqdn)?.changes ?? [];
+
+// A conflict is logged when it appears, not on every pass; /state and the metric show it as long as it lasts. So are
+// members over Route53's limit of weighted sets, which /state lists among the rejected.
 function reportConflicts(ctx: SyncContext, names: readonly ZoneName[], plans: readonly NamePlan[]): void {
   for (const { id, t } of names) {
-    const mine = conflictsOf(plans.find((p) => p.fqdn === t.fqdn)?.changes ?? []);
+    const over = overLimitOf(changesOf(plans, t.fqdn));
     const status = ctx.statuses.of(t, id);
+    const fresh = over.filter((m) => !status.rejected.includes(m));
+    if (fresh.length > 0) {
+      ctx.logger.warn("members not written: Route53's limit of weighted sets of a name and type is reached", {
+        target: id,
+        action: 'over-limit',
+        members: fresh,
+      });
+    }
+    const mine = conflictsOf(changesOf(plans, t.fqdn));
     for (const c of mine) {
       if (status.conflicts.some((o) => o.type === c.type && o.with === c.with)) continue;
       ctx.logger.warn('record set not written: a set lbmanager does not own is in the way', {
@@ -143,6 +204,9 @@ function logRecordChange(
     action: `${c.action} ${c.set.type}`.toLowerCase(),
     members: c.set.values,
     ttl: c.set.ttl,
+    ...(c.set.setIdentifier !== undefined ? { setIdentifier: c.set.setIdentifier } : {}),
+    ...(c.set.weight !== undefined ? { weight: c.set.weight } : {}),
+    ...(c.set.multiValueAnswer ? { multiValueAnswer: true } : {}),
     ...(action === 'dry-run' ? { dryRun: true } : {}),
   });
 }

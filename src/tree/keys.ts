@@ -7,6 +7,10 @@ const LB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const ZONE_ID = /^[A-Z0-9]{1,32}$/;
 const PORT = /^[1-9]\d{0,4}$/;
+const CLASSES: readonly MemberClass[] = ['single', 'multiple', 'weighted', 'multivalue'];
+/** Route53's weights: a whole number 0-255 (ResourceRecordSet.Weight, API reference). */
+const WEIGHT = /^\d{1,3}$/;
+const MAX_WEIGHT = 255;
 
 /** Quotes a segment for a reason, cutting it short: keys can be anything, including 10 KB of garbage. */
 function q(s: string): string {
@@ -64,10 +68,33 @@ const DEPTH: Record<string, { n: number; shape: string }> = {
 };
 
 /**
- * Parses one etcd key under `prefix` (normalised, e.g. `/lbManager`) into a member key, or a malformed key with a
- * reason naming the bad segment. Never throws, whatever the key holds.
+ * A `weighted` key's weight from its value: an empty value is 1 (as for every other class, an empty value is what
+ * `etcdctl put KEY ""` writes); otherwise a whole number 0-255, the range Route53 takes
+ * (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html, Weight).
  */
-export function parseKey(key: string, prefix: string): ParsedKey {
+function parseWeight(value: string): { ok: true; weight: number } | { ok: false; reason: string } {
+  if (value === '') return { ok: true, weight: 1 };
+  const n = WEIGHT.test(value) ? Number(value) : NaN;
+  if (n <= MAX_WEIGHT) return { ok: true, weight: n };
+  return { ok: false, reason: `bad weight ${q(value)} (a weighted key's value: a whole number 0-255, or empty for 1)` };
+}
+
+/**
+ * Whether a key's value may matter: the class segment of a `weighted` key comes just before the member. Readers use
+ * it to leave every other value unread.
+ */
+export function mayNeedValue(key: string): boolean {
+  // Called for every key of a snapshot: compared in place, without a substring.
+  const start = key.lastIndexOf('/') - '/weighted'.length;
+  return start >= 0 && key.startsWith('/weighted', start);
+}
+
+/**
+ * Parses one etcd key under `prefix` (normalised, e.g. `/lbManager`) into a member key, or a malformed key with a
+ * reason naming the bad segment. `value` matters only to a `weighted` key, whose weight it is. Never throws, whatever
+ * the key holds.
+ */
+export function parseKey(key: string, prefix: string, value = ''): ParsedKey {
   const bad = (reason: string): ParsedKey => ({ ok: false, value: { key, reason } });
   if (!key.startsWith(`${prefix}/`)) return bad(`key is not under ${prefix}/`);
   const rest = key.slice(prefix.length + 1);
@@ -84,8 +111,14 @@ export function parseKey(key: string, prefix: string): ParsedKey {
   const region = segs[1] as string;
   if (!isAwsRegion(region)) return bad(`bad region ${q(region)} (expected an AWS region such as us-east-1)`);
   const cls = segs[depth.n - 2] as string;
-  if (cls !== 'single' && cls !== 'multiple') return bad(`bad class ${q(cls)} (expected single or multiple)`);
-  const memberClass: MemberClass = cls;
+  const memberClass = CLASSES.find((c) => c === cls);
+  if (memberClass === undefined) {
+    const expected = kind === 'route53' ? 'single, multiple, weighted or multivalue' : 'single or multiple';
+    return bad(`bad class ${q(cls)} (expected ${expected})`);
+  }
+  if (kind !== 'route53' && memberClass !== 'single' && memberClass !== 'multiple') {
+    return bad(`bad class ${q(cls)} (weighted and multivalue are routing policies of route53 keys only)`);
+  }
   const raw = segs[depth.n - 1] as string;
 
   let target: Target;
@@ -118,6 +151,11 @@ export function parseKey(key: string, prefix: string): ParsedKey {
     if (!ip) return bad(`bad IP address ${q(raw)} (expected IPv4 or IPv6)`);
     member = ip.address;
     target = { kind: 'route53', region, zoneId, fqdn };
+  }
+  if (memberClass === 'weighted') {
+    const w = parseWeight(value);
+    if (!w.ok) return bad(w.reason);
+    return { ok: true, value: { key, target, targetId: targetId(target), memberClass, member, weight: w.weight } };
   }
   return { ok: true, value: { key, target, targetId: targetId(target), memberClass, member } };
 }

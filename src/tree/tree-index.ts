@@ -1,5 +1,5 @@
 import { desiredMembers, type MemberEntry } from './desired.js';
-import { parseKey } from './keys.js';
+import { mayNeedValue, parseKey } from './keys.js';
 import {
   workKey,
   type DesiredTarget,
@@ -15,6 +15,8 @@ export interface TreeChange {
   readonly type: 'put' | 'delete';
   readonly key: string;
   readonly modRevision: bigint;
+  /** A put's value (a `weighted` key's weight). */
+  readonly value?: string;
 }
 
 interface TargetKeys {
@@ -39,7 +41,10 @@ export class TreeIndex {
   private readonly targetOfKey = new Map<string, string>();
   private readonly malformedKeys = new Map<string, string>();
   private readonly byWorkKey = new Map<string, Set<string>>();
-  /** Keys parsed ahead of the snapshot that will hold them (parsing is pure: a result never goes stale). */
+  /**
+   * Keys parsed ahead of the snapshot that will hold them (parsing is pure: a result never goes stale). Pages come keys
+   * only, so a `weighted` key, whose value is its weight, is parsed again when the snapshot brings the value.
+   */
   private readonly parsedAhead = new Map<string, ParsedKey>();
   private rev = 0n;
 
@@ -60,7 +65,7 @@ export class TreeIndex {
   parseAhead(entries: readonly TreeEntry[]): MemberKey[] {
     const valid: MemberKey[] = [];
     for (const e of entries) {
-      const parsed = parseKey(e.key, this.prefix);
+      const parsed = parseKey(e.key, this.prefix, e.value);
       this.parsedAhead.set(e.key, parsed);
       if (parsed.ok) valid.push(parsed.value);
     }
@@ -82,7 +87,7 @@ export class TreeIndex {
     this.byWorkKey.clear();
     const newMalformed: MalformedKey[] = [];
     for (const e of entries) {
-      const bad = this.put(e.key, e.modRevision);
+      const bad = this.put(e.key, e.modRevision, e.value);
       if (bad && !oldMalformed.has(bad.key)) newMalformed.push(bad);
     }
     this.parsedAhead.clear();
@@ -112,10 +117,13 @@ export class TreeIndex {
     for (const c of changes) {
       if (c.type === 'put') {
         const wasMalformed = this.malformedKeys.has(c.key);
-        const bad = this.put(c.key, c.modRevision);
+        // A weighted key rewritten with a bad weight leaves its target: that target changed too.
+        const before = this.targetOfKey.get(c.key);
+        const bad = this.put(c.key, c.modRevision, c.value);
         if (bad && !wasMalformed) newMalformed.push(bad);
         const id = this.targetOfKey.get(c.key);
         if (id) changedTargets.add(id);
+        if (before) changedTargets.add(before);
       } else {
         const id = this.remove(c.key);
         if (id) changedTargets.add(id);
@@ -129,7 +137,7 @@ export class TreeIndex {
   desired(target: Target, id: string): DesiredTarget {
     const t = this.byTarget.get(id);
     const d = t ? desiredMembers(t.entries.values()) : { activeClass: undefined, members: [] };
-    return { target, targetId: id, activeClass: d.activeClass, members: d.members };
+    return { target, targetId: id, activeClass: d.activeClass, members: d.members, ...weightsOf(d) };
   }
 
   /** The member keys of a target. */
@@ -165,8 +173,9 @@ export class TreeIndex {
     return [...this.malformedKeys].map(([key, reason]) => ({ key, reason }));
   }
 
-  private put(key: string, modRevision: bigint): MalformedKey | undefined {
-    const parsed = this.parsedAhead.get(key) ?? parseKey(key, this.prefix);
+  private put(key: string, modRevision: bigint, value = ''): MalformedKey | undefined {
+    const ahead = mayNeedValue(key) ? undefined : this.parsedAhead.get(key);
+    const parsed = ahead ?? parseKey(key, this.prefix, value);
     if (!parsed.ok) {
       this.remove(key);
       this.malformedKeys.set(key, parsed.value.reason);
@@ -185,7 +194,14 @@ export class TreeIndex {
       if (!ids) this.byWorkKey.set(wk, (ids = new Set()));
       ids.add(m.targetId);
     }
-    t.entries.set(key, { key, memberClass: m.memberClass, member: m.member, modRevision });
+    // Two literal shapes rather than a spread: one entry per key of the tree, kept in V8's compact form.
+    const { memberClass, member, weight } = m;
+    t.entries.set(
+      key,
+      weight !== undefined
+        ? { key, memberClass, member, modRevision, weight }
+        : { key, memberClass, member, modRevision },
+    );
     this.targetOfKey.set(key, m.targetId);
     return undefined;
   }
@@ -208,4 +224,8 @@ export class TreeIndex {
     }
     return id;
   }
+}
+
+function weightsOf(d: { readonly weights?: Record<string, number> }): { weights?: Record<string, number> } {
+  return d.weights ? { weights: d.weights } : {};
 }

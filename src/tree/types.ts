@@ -1,8 +1,14 @@
 /** The kinds of target the key tree can describe (docs/architecture.md, Key grammar). */
 export type TargetKind = 'elb' | 'elbv2' | 'route53';
 
-/** `single`: only the newest member; `multiple`: every member (docs/architecture.md, Desired state). */
-export type MemberClass = 'single' | 'multiple';
+/**
+ * `single`: only the newest member; `multiple`: every member; for route53 keys also the routing-policy classes,
+ * `weighted` and `multivalue`: every member, each in a record set of its own (docs/architecture.md, Desired state).
+ */
+export type MemberClass = 'single' | 'multiple' | PolicyClass;
+
+/** The classes whose members Route53 answers through routing-policy sets lbmanager owns (route53 keys only). */
+export type PolicyClass = 'weighted' | 'multivalue';
 
 /** A Classic ELB load balancer, identified by region and name. */
 export interface ElbTarget {
@@ -45,6 +51,8 @@ export interface MemberKey {
    * (elbv2, IPv6 canonical); a canonical IPv4 or IPv6 address (route53).
    */
   readonly member: string;
+  /** `weighted` keys only: the weight their value gives (0-255; an empty value is 1). */
+  readonly weight?: number;
 }
 
 /** A key under the prefix that is not a valid member key, with the reason. */
@@ -61,6 +69,11 @@ export type ParsedKey =
 export interface TreeEntry {
   readonly key: string;
   readonly modRevision: bigint;
+  /**
+   * The key's value where lbmanager uses it: a `weighted` key's weight. The snapshot reads keys only and then the
+   * values of `weighted` keys, so other entries may leave it out (docs/architecture.md, Read).
+   */
+  readonly value?: string;
 }
 
 /** The desired membership of one target: a pure function of its keys (docs/architecture.md, Desired state). */
@@ -71,6 +84,8 @@ export interface DesiredTarget {
   readonly activeClass: MemberClass | undefined;
   /** Sorted, canonical, without duplicates. */
   readonly members: readonly string[];
+  /** `weighted` only: each member's weight. */
+  readonly weights?: Readonly<Record<string, number>>;
 }
 
 /** The stable id of a target: `elb/<region>/<name>`, `elbv2/<region>/<name>`, `route53/<zoneId>/<fqdn>`. */

@@ -124,6 +124,49 @@ const DIFFERENCES: Record<string, { aws: Partial<Outcome>; moto: Partial<Outcome
     why: 'a DELETE must match a set exactly, SetIdentifier included; moto deletes every set of that name and type',
     reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html',
   },
+  'route53-delete-weighted-other-weight': {
+    aws: { status: 400, code: 'InvalidChangeBatch', state: ['lbm:192.0.2.1 3 60'] },
+    moto: { status: 200, code: 'ok', state: [] },
+    why: 'a DELETE of a weighted set must give its Weight too ("you must specify all the same values that you specified when you created it"); moto deletes the set whatever the weight',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html',
+  },
+  'route53-weight-out-of-range': {
+    aws: { status: 400, code: 'InvalidInput', state: [] },
+    moto: { status: 200, code: 'ok', state: ['lbm:192.0.2.1 256 60'] },
+    why: 'Weight is 0-255 (Valid Range: Minimum value of 0. Maximum value of 255); moto stores 256',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html',
+  },
+  'route53-multivalue-with-weight': {
+    aws: { status: 400, code: 'InvalidInput', state: [] },
+    moto: { status: 200, code: 'ok' },
+    why: 'a set has one routing policy: Weight and MultiValueAnswer together are refused; moto stores both',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html',
+  },
+  'route53-multivalue-beside-weighted': {
+    aws: { status: 400, code: 'InvalidChangeBatch', state: 1 },
+    moto: { status: 200, code: 'ok', state: 2 },
+    why: 'weighted and multivalue sets of one name and type do not mix ("You can\'t create latency, failover, or geolocation resource record sets that have the same values for the Name and Type elements as weighted resource record sets", and so for multivalue); moto accepts the mix',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html',
+  },
+  'route53-weighted-over-100': {
+    aws: { status: 400, code: 'InvalidChangeBatch', state: 100 },
+    moto: { status: 200, code: 'ok', state: 101 },
+    why: '"You can create a maximum of 100 weighted resource record sets that have the same values for the Name and Type elements"; moto takes a 101st',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html',
+  },
+  'route53-weighted-ttl-differs': {
+    aws: { status: 400, code: 'InvalidChangeBatch', state: ['lbm:192.0.2.1 1 60', 'lbm:192.0.2.2 1 60'] },
+    moto: { status: 200, code: 'ok', state: ['lbm:192.0.2.1 1 300', 'lbm:192.0.2.2 1 60'] },
+    why: '"You must specify the same value for TTL for all of the records in this group of weighted records" (the API answers "weighted sets must contain the same TTL", aws/aws-sdk-go-v2#518); moto lets the TTLs differ',
+    reference:
+      'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-weighted.html#rrsets-values-weighted-ttl',
+  },
+  'route53-test-dns-answer-multivalue': {
+    aws: { status: 200, code: 'ok', state: 8 },
+    moto: { status: 404 },
+    why: 'TestDNSAnswer answers what Route53 would: of ten multivalue sets, "up to eight healthy records"; moto does not serve TestDNSAnswer',
+    reference: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_TestDNSAnswer.html',
+  },
   'route53-cname-conflict': {
     aws: { status: 400, code: 'InvalidChangeBatch', state: 1 },
     moto: { status: 200, code: 'ok', state: 2 },

@@ -18,6 +18,7 @@ import {
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
   ListResourceRecordSetsCommand,
+  TestDNSAnswerCommand,
   type Change,
 } from '@aws-sdk/client-route-53';
 
@@ -134,6 +135,46 @@ async function sets(e: Endpoint, zoneId: string): Promise<string[]> {
               .join(',')}`),
     );
 }
+
+/** The routing-policy sets of a zone as `identifier weight-or-mv ttl`, sorted (moto lists them in another order). */
+async function policySets(e: Endpoint, zoneId: string): Promise<string[]> {
+  const res = await e.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+  return (res.ResourceRecordSets ?? [])
+    .filter((s) => s.SetIdentifier !== undefined)
+    .map((s) => `${s.SetIdentifier} ${s.Weight ?? (s.MultiValueAnswer ? 'mv' : '-')} ${s.TTL}`)
+    .sort();
+}
+
+/**
+ * A ChangeResourceRecordSets case on a fresh zone: the sets `before` makes are created, then `request` is sent, and
+ * the zone read back (its routing-policy sets, unless told otherwise). Both take the name the sets are at.
+ */
+function policyCase(
+  id: string,
+  before: (name: string) => Change[],
+  request: (name: string) => Change[],
+  readBack: (e: Endpoint, zoneId: string) => Promise<unknown> = policySets,
+): DiffCase {
+  return {
+    id,
+    action: 'route53:ChangeResourceRecordSets',
+    async run(e) {
+      const zn = `${name('p')}.test`;
+      const z = await zone(e, zn);
+      const setUp = before(`w.${zn}`);
+      if (setUp.length > 0) await change(e, z, setUp);
+      return outcome(change(e, z, request(`w.${zn}`)), () => readBack(e, z));
+    },
+  };
+}
+
+const twoValues = { ResourceRecords: [{ Value: '192.0.2.1' }, { Value: '192.0.2.2' }] };
+const pair = ['192.0.2.1', '192.0.2.2'];
+const tenNet = (i: number): string => `10.0.${i >> 8}.${i & 255}`;
+
+/** lbmanager's weighted set of a member. */
+const lbmWeighted = (n: string, ip: string, weight: number, extra: object = {}) =>
+  a(n, ip, { SetIdentifier: `lbm:${ip}`, Weight: weight, ...extra });
 
 const a = (n: string, ip: string, extra: object = {}) => ({
   Name: n,
@@ -528,6 +569,100 @@ export const CASES: readonly DiffCase[] = [
         change(e, z, [{ Action: 'UPSERT', ResourceRecordSet: a(`c.${zn}`, '192.0.2.9') }]),
         async () => (await sets(e, z)).length,
       );
+    },
+  },
+  policyCase(
+    'route53-switch-plain-to-weighted-one-batch',
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: a(n, '192.0.2.1', twoValues) }],
+    (n) => [
+      { Action: 'DELETE', ResourceRecordSet: a(n, '192.0.2.1', twoValues) },
+      { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) },
+      { Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.2', 1) },
+    ],
+  ),
+  policyCase(
+    'route53-weight-change',
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) }],
+    (n) => [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 9) }],
+  ),
+  policyCase(
+    'route53-delete-weighted-exact',
+    (n) => [
+      { Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) },
+      { Action: 'CREATE', ResourceRecordSet: a(n, '192.0.2.9', { SetIdentifier: 'blue', Weight: 3 }) },
+    ],
+    (n) => [{ Action: 'DELETE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) }],
+  ),
+  policyCase(
+    'route53-delete-weighted-other-weight',
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 3) }],
+    (n) => [{ Action: 'DELETE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 5) }],
+  ),
+  policyCase(
+    'route53-weight-out-of-range',
+    () => [],
+    (n) => [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 256) }],
+  ),
+  policyCase(
+    'route53-multivalue-with-weight',
+    () => [],
+    (n) => [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 1, { MultiValueAnswer: true }) }],
+  ),
+  policyCase(
+    'route53-multivalue-beside-weighted',
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 1) }],
+    (n) => [
+      {
+        Action: 'UPSERT',
+        ResourceRecordSet: a(n, '192.0.2.2', { SetIdentifier: 'lbm:192.0.2.2', MultiValueAnswer: true }),
+      },
+    ],
+    async (e, z) => (await policySets(e, z)).length,
+  ),
+  policyCase(
+    'route53-weighted-over-100',
+    (n) =>
+      Array.from({ length: 100 }, (_, i) => ({ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, tenNet(i), 1) })),
+    (n) => [{ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, tenNet(100), 1) }],
+    async (e, z) => (await policySets(e, z)).length,
+  ),
+  policyCase(
+    'route53-weighted-ttl-differs',
+    (n) => pair.map((ip) => ({ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, ip, 1) })),
+    (n) => [{ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, '192.0.2.1', 1, { TTL: 300 }) }],
+  ),
+  policyCase(
+    'route53-weighted-ttl-all-at-once',
+    (n) => pair.map((ip) => ({ Action: 'CREATE', ResourceRecordSet: lbmWeighted(n, ip, 1) })),
+    (n) => pair.map((ip) => ({ Action: 'UPSERT', ResourceRecordSet: lbmWeighted(n, ip, 1, { TTL: 300 }) })),
+  ),
+  {
+    id: 'route53-test-dns-answer-multivalue',
+    action: 'route53:TestDNSAnswer',
+    async run(e) {
+      const zn = `${name('ta')}.test`;
+      const z = await zone(e, zn);
+      await change(
+        e,
+        z,
+        Array.from({ length: 10 }, (_, i) => ({
+          Action: 'CREATE',
+          ResourceRecordSet: a(`m.${zn}`, `192.0.2.${i + 1}`, {
+            SetIdentifier: `lbm:192.0.2.${i + 1}`,
+            MultiValueAnswer: true,
+          }),
+        })),
+      );
+      let answers: number | undefined;
+      const res = await outcome(
+        e.route53
+          .send(new TestDNSAnswerCommand({ HostedZoneId: z, RecordName: `m.${zn}`, RecordType: 'A' }))
+          .then((r) => {
+            answers = r.RecordData?.length;
+            return r;
+          }),
+      );
+      return { ...res, state: answers ?? null };
     },
   },
 ];

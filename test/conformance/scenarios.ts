@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import type { AwsBackend } from '../helpers/aws-backend.js';
+import { runAws } from '../helpers/aws-cli.js';
 import { startCli, type CliProcess } from '../helpers/cli.js';
 import { startEtcd, type EtcdServer } from '../helpers/etcd-server.js';
 import { parsePrometheusText, value } from '../helpers/prometheus.js';
@@ -256,6 +257,110 @@ export function defineScenarios(name: string, startBackend: () => Promise<AwsBac
         const apexA = afterSets.filter((s) => s.name === 'apex.owned.test' && s.type === 'A');
         assert.equal(apexA.length, 1);
         assert.ok(apexA[0]?.alias, 'the alias A survived');
+        await stop(d);
+      },
+    );
+
+    scenario(
+      'routing policies through etcdctl and the AWS CLI: weights from values and a weight change, multivalue, a switch to multiple and back, all keys gone and the weighted sets of another owner untouched',
+      async () => {
+        const P = '/s7';
+        const zone = await aws.createZone('policy.test');
+        const key = (name: string, cls: string, ip: string): string =>
+          `${P}/route53/${R}/${zone}/${name}.policy.test/${cls}/${ip}`;
+        const etcdctl = (...args: string[]): Promise<string> => etcd.etcdctl(...args);
+        const cli = async (...args: string[]): Promise<unknown> => {
+          const r = await runAws(aws.url, 'route53', ...args);
+          assert.equal(r.code, 0, r.stderr);
+          return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+        };
+        interface CliSet {
+          Name: string;
+          Type: string;
+          TTL?: number;
+          SetIdentifier?: string;
+          Weight?: number;
+          MultiValueAnswer?: boolean;
+          ResourceRecords?: Array<{ Value: string }>;
+        }
+        const listed = async (): Promise<CliSet[]> =>
+          ((await cli('list-resource-record-sets', '--hosted-zone-id', zone)) as { ResourceRecordSets: CliSet[] })
+            .ResourceRecordSets;
+        const sets = async (name: string): Promise<string> =>
+          (await listed())
+            .filter((s) => s.Name === `${name}.policy.test.` && (s.Type === 'A' || s.Type === 'AAAA'))
+            .map(
+              (s) =>
+                `${s.Type} ${s.SetIdentifier ?? 'plain'} ${(s.ResourceRecords ?? []).map((r) => r.Value).join(',')}` +
+                `${s.Weight !== undefined ? ` w${s.Weight}` : ''}${s.MultiValueAnswer ? ' mv' : ''} ttl${s.TTL}`,
+            )
+            .sort()
+            .join(' | ');
+        const theirs = ['blue', 'green'].map((id, i) => ({
+          Name: 'www.policy.test.',
+          Type: 'A',
+          SetIdentifier: id,
+          Weight: 50 - 50 * i,
+          TTL: 300,
+          ResourceRecords: [{ Value: `198.51.100.${i + 1}` }],
+        }));
+        const batch = JSON.stringify({ Changes: theirs.map((s) => ({ Action: 'CREATE', ResourceRecordSet: s })) });
+        await cli('change-resource-record-sets', '--hosted-zone-id', zone, '--change-batch', batch);
+        const foreign = async (): Promise<string> =>
+          JSON.stringify((await listed()).filter((s) => s.SetIdentifier === 'blue' || s.SetIdentifier === 'green'));
+        const before = await foreign();
+        const d = await daemon(P);
+        await etcdctl('put', key('www', 'weighted', '192.0.2.1'), '10');
+        await etcdctl('put', key('www', 'weighted', '192.0.2.2'), '');
+        await etcdctl('put', key('www', 'weighted', '2001:db8::1'), '5');
+        const blueGreen = 'A blue 198.51.100.1 w50 ttl300 | A green 198.51.100.2 w0 ttl300';
+        await waitFor(
+          "weighted sets beside another owner's, with their TTL",
+          async () =>
+            (await sets('www')) ===
+            `${blueGreen} | A lbm:192.0.2.1 192.0.2.1 w10 ttl300 | A lbm:192.0.2.2 192.0.2.2 w1 ttl300 | ` +
+              'AAAA lbm:2001:db8::1 2001:db8::1 w5 ttl60',
+        );
+        await etcdctl('put', key('www', 'weighted', '192.0.2.2'), '200');
+        await waitFor('the new weight', async () => (await sets('www')).includes('A lbm:192.0.2.2 192.0.2.2 w200'));
+        await etcdctl('put', key('mv', 'multivalue', '192.0.2.10'), '');
+        await etcdctl('put', key('mv', 'multivalue', '192.0.2.11'), 'any value');
+        await waitFor(
+          'a multivalue name',
+          async () =>
+            (await sets('mv')) === 'A lbm:192.0.2.10 192.0.2.10 mv ttl60 | A lbm:192.0.2.11 192.0.2.11 mv ttl60',
+        );
+        await etcdctl('put', key('sw', 'weighted', '192.0.2.20'), '3');
+        await etcdctl('put', key('sw', 'weighted', '192.0.2.21'), '4');
+        const swWeighted = 'A lbm:192.0.2.20 192.0.2.20 w3 ttl60 | A lbm:192.0.2.21 192.0.2.21 w4 ttl60';
+        await waitFor('sw weighted', async () => (await sets('sw')) === swWeighted);
+        await etcdctl('put', key('sw', 'multiple', '192.0.2.22'), '');
+        await waitFor('switched to multiple', async () => (await sets('sw')) === 'A plain 192.0.2.22 ttl60');
+        await etcdctl('put', key('sw', 'weighted', '192.0.2.20'), '3');
+        await waitFor('and back to weighted', async () => (await sets('sw')) === swWeighted);
+        // multiple beside another owner's weighted sets: Route53 would refuse the plain set, so nothing is written.
+        await etcdctl('put', key('www', 'multiple', '192.0.2.30'), '');
+        await waitFor('the conflict reported', async () => {
+          const t = (await state(d)).targets.find((x) => x.id === `route53/${zone}/www.policy.test`) as unknown as {
+            conflicts?: Array<{ type: string; with: string }>;
+          };
+          return JSON.stringify(t.conflicts) === '[{"type":"A","with":"routing-policy"}]';
+        });
+        assert.match(await sets('www'), /A lbm:192\.0\.2\.1 192\.0\.2\.1 w10/, 'its weighted sets stay meanwhile');
+        await etcdctl('del', '--prefix', `${P}/`);
+        await waitFor(
+          'every set of its own deleted',
+          async () => (await sets('www')) === blueGreen && (await sets('mv')) === '' && (await sets('sw')) === '',
+        );
+        assert.equal(await foreign(), before, "another owner's sets are exactly as they were");
+        const samples = parsePrometheusText(await (await fetch(`${d.admin}/metrics`)).text());
+        const refused = samples.filter(
+          (s) =>
+            s.name === 'lbmanager_aws_calls_total' &&
+            s.labels.operation === 'ChangeResourceRecordSets' &&
+            s.labels.outcome !== 'ok',
+        );
+        assert.deepEqual(refused, [], 'no change batch was refused: plain and policy sets never met');
         await stop(d);
       },
     );

@@ -18,6 +18,11 @@ test('the demo plays every flow and each step converges (demo --once exits 0)', 
   assert.match(out, /www\.example\.test AAAA 2001:db8::10/, 'the IPv6 member showed up as an AAAA set');
   assert.match(
     out,
+    /www\.example\.test A 192\.0\.2\.12 weight 2 \(lbm:192\.0\.2\.12\)/,
+    'weighted members showed up as sets of their own, with the weight of their key',
+  );
+  assert.match(
+    out,
     /ELBv2 web-tg: +10\.0\.1\.5:80 10\.0\.1\.6:8080 192\.168\.7\.7:8080 \(AvailabilityZone=all\)/,
     'target group members showed up with their ports, the one outside the VPC in zone all',
   );

@@ -45,6 +45,13 @@ describe('usage errors: passwords in URLs are masked wherever the URL is printed
     });
   }
 
+  test('announce of a weighted key with a value that is no weight: exit 64 with the reason, before etcd is asked', () => {
+    const key = '/lbManager/route53/us-east-1/Z1/www.example.com/weighted/192.0.2.1';
+    const r = lbmanager(['announce', key, '--value', 'heavy', '--etcd-endpoints', 'http://127.0.0.1:9']);
+    assert.equal(r.code, 64, r.output);
+    assert.match(r.output, /bad weight "heavy" \(a weighted key's value: a whole number 0-255, or empty for 1\)/);
+  });
+
   test('credentials in an etcd endpoint are refused with a pointer to the etcd auth flags', () => {
     const r = lbmanager(['validate', '--etcd-endpoints', `https://lbm:${SECRET}@etcd-a:2379`]);
     assert.match(r.output, /--etcd-username/);

@@ -142,6 +142,85 @@ describe('etcd source against a real etcd', () => {
     await client.delete().prefix(`${P}/`);
   });
 
+  test("weighted keys' values come with the snapshot, read at its revision, and with the watch; no other value is read", async () => {
+    const w = (name: string, ip: string): string => `${P}/route53/us-east-1/Z1/${name}.example.com/weighted/${ip}`;
+    const plain = `${P}/route53/us-east-1/Z1/www.example.com/multiple/192.0.2.9`;
+    await client.put(w('a', '192.0.2.1')).value('10');
+    await client.put(w('a', '192.0.2.2')).value('');
+    await client.put(w('b', '192.0.2.3')).value('255');
+    await client.put(plain).value('a value lbmanager never reads');
+    // Three values of 1.4 MiB (etcd takes up to 1.5 MiB a request) do not fit one 4 MiB gRPC answer together.
+    const big = Array.from({ length: 3 }, (_, i) => w('big', `192.0.2.${20 + i}`));
+    for (const k of big) await client.put(k).value('7'.repeat(1_400_000));
+    const origRange = client.kv.range.bind(client.kv);
+    const ranges: Array<{ key: string; keysOnly: boolean; revision: string | undefined; limit: unknown }> = [];
+    let first = true;
+    client.kv.range = async (req, opts) => {
+      ranges.push({
+        key: String(req.key),
+        keysOnly: req.keys_only === true,
+        revision: req.revision?.toString(),
+        limit: req.limit,
+      });
+      const res = await origRange(req, opts);
+      // A weight rewritten during the read is not in the snapshot: the weights are read at its revision.
+      if (first) {
+        first = false;
+        await client.put(w('a', '192.0.2.1')).value('99');
+      }
+      return res;
+    };
+    let snap;
+    try {
+      snap = await readSnapshot(client, P);
+    } finally {
+      client.kv.range = origRange;
+    }
+    const value = (k: string): string | undefined => snap.entries.find((e) => e.key === k)?.value;
+    assert.equal(value(w('a', '192.0.2.1')), '10', 'the value at the snapshot revision');
+    assert.equal(value(w('a', '192.0.2.2')), '');
+    assert.equal(value(w('b', '192.0.2.3')), '255');
+    assert.equal(value(big[0] ?? '')?.length, 1_400_000, 'values too big for one answer are read one by one');
+    assert.equal(value(plain), undefined, 'the values of other keys are never read');
+    const valueReads = ranges.filter((r) => !r.keysOnly);
+    assert.ok(
+      valueReads.every((r) => r.revision === snap.revision.toString() && r.key.includes('/weighted/')),
+      'only weighted keys, at the revision',
+    );
+    assert.deepEqual(
+      [...new Set(valueReads.filter((r) => r.limit !== 1).map((r) => r.key.split('/')[5]))].sort(),
+      ['a.example.com', 'b.example.com', 'big.example.com'],
+      'one read per weighted name',
+    );
+    assert.ok(
+      valueReads.some((r) => r.limit === 1 && r.key.includes('/big.')),
+      'the name whose values are too big for one answer was read key by key',
+    );
+    const events: TreeChange[] = [];
+    const sink = new MapSink();
+    const source = new TreeSource(
+      { client, prefix: P },
+      {
+        onSnapshot: (e) => sink.onSnapshot(e),
+        onEvents: (e) => events.push(...e),
+        onStale: (r) => sink.onStale(r),
+      },
+    );
+    await source.start();
+    await client.put(w('a', '192.0.2.2')).value('3');
+    await client.put(plain).value('still unread');
+    await waitFor('both events', () => Promise.resolve(events.length >= 2));
+    assert.deepEqual(
+      events.map((e) => [e.key, e.value]),
+      [
+        [w('a', '192.0.2.2'), '3'],
+        [plain, undefined],
+      ],
+    );
+    await source.stop();
+    await client.delete().prefix(`${P}/`);
+  });
+
   test('writes made between the snapshot and the watch start are all seen', async () => {
     const sink = new MapSink();
     const writes: Promise<unknown>[] = [];

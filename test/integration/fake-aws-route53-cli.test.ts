@@ -63,6 +63,7 @@ describe('fake-aws Route53 through the AWS CLI (botocore): sets as AWS keeps the
           ZCLI1: { name: 'alias.cli.test', recordSets: [] },
           ZCLI2: { name: 'policy.cli.test', recordSets: [] },
           ZCLI3: { name: 'names.cli.test', recordSets: [] },
+          ZCLI4: { name: 'answers.cli.test', recordSets: [] },
         },
       },
     });
@@ -173,6 +174,86 @@ describe('fake-aws Route53 through the AWS CLI (botocore): sets as AWS keeps the
       await fails(change('ZCLI2', [{ Action: 'CREATE', ResourceRecordSet: { ...weighted('big', 1), Weight: 256 } }])),
       "An error occurred (InvalidInput) when calling the ChangeResourceRecordSets operation: 1 validation error detected: Value '256' at 'changeBatch.changes.1.member.resourceRecordSet.weight' failed to satisfy constraint: Member must have value less than or equal to 255",
     );
+  });
+
+  test('weighted and multivalue groups: 100 weighted sets at most, one TTL for them, no Weight with MultiValueAnswer', async () => {
+    const w = (i: number, extra = {}) =>
+      set('w.answers.cli.test', 'A', [`10.0.${i >> 8}.${i & 255}`], {
+        SetIdentifier: `lbm:10.0.${i >> 8}.${i & 255}`,
+        Weight: i === 99 ? 255 : 0,
+        ...extra,
+      });
+    const hundred = Array.from({ length: 100 }, (_, i) => ({ Action: 'CREATE', ResourceRecordSet: w(i) }));
+    await ok(change('ZCLI4', hundred));
+    assert.equal(
+      await fails(change('ZCLI4', [{ Action: 'CREATE', ResourceRecordSet: w(100) }])),
+      batchError('Exceeded limit on number of weighted RRSets for w.answers.cli.test., type A in this zone.'),
+    );
+    assert.equal(
+      await fails(change('ZCLI4', [{ Action: 'UPSERT', ResourceRecordSet: w(5, { TTL: 300 }) }])),
+      batchError(
+        'RRSet with DNS name w.answers.cli.test., type A, SetIdentifier lbm:10.0.0.5 cannot be created as weighted sets must contain the same TTL.',
+      ),
+    );
+    await ok(
+      change(
+        'ZCLI4',
+        hundred.map((c, i) => ({ Action: 'UPSERT', ResourceRecordSet: w(i, { TTL: 300 }) })),
+      ),
+    );
+    assert.ok(
+      (await list('ZCLI4')).filter((x) => x.Weight !== undefined).every((x) => x.TTL === 300),
+      'all at once',
+    );
+    assert.equal(
+      await fails(
+        change('ZCLI4', [
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: set('m.answers.cli.test', 'A', ['192.0.2.1'], {
+              SetIdentifier: 'x',
+              Weight: 1,
+              MultiValueAnswer: true,
+            }),
+          },
+        ]),
+      ),
+      'An error occurred (InvalidInput) when calling the ChangeResourceRecordSets operation: Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found more than one in Change with [Action=CREATE, Name=m.answers.cli.test, Type=A, SetIdentifier=x]',
+    );
+  });
+
+  test('test-dns-answer: a weighted group answers one set by weight, a multivalue group at most 8 of its sets', async () => {
+    const answer = async (name: string, type = 'A') =>
+      (await ok(
+        aws('route53', 'test-dns-answer', '--hosted-zone-id', 'ZCLI4', '--record-name', name, '--record-type', type),
+      )) as { RecordData: string[]; ResponseCode: string; Nameserver: string; Protocol: string };
+    await ok(
+      change('ZCLI4', [
+        ...Array.from({ length: 12 }, (_, i) => ({
+          Action: 'CREATE',
+          ResourceRecordSet: set('mv.answers.cli.test', 'A', [`192.0.2.${i + 1}`], {
+            SetIdentifier: `lbm:192.0.2.${i + 1}`,
+            MultiValueAnswer: true,
+          }),
+        })),
+        { Action: 'CREATE', ResourceRecordSet: set('p.answers.cli.test', 'AAAA', ['2001:db8::1', '2001:db8::2']) },
+      ]),
+    );
+    for (let i = 0; i < 3; i++) {
+      const a = await answer('w.answers.cli.test');
+      assert.deepEqual(a.RecordData, ['10.0.0.99'], 'the only set of weight above 0 answers every time');
+    }
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const a = await answer('mv.answers.cli.test.');
+      assert.equal(a.RecordData.length, 8, 'eight of the twelve');
+      assert.equal(new Set(a.RecordData).size, 8);
+      for (const v of a.RecordData) seen.add(v);
+    }
+    assert.ok(seen.size > 8, 'different resolvers get different combinations');
+    assert.deepEqual((await answer('p.answers.cli.test', 'AAAA')).RecordData, ['2001:db8::1', '2001:db8::2']);
+    const none = await answer('nothing.answers.cli.test');
+    assert.deepEqual([none.ResponseCode, none.RecordData, none.Protocol], ['NXDOMAIN', [], 'UDP']);
   });
 
   test('CNAME conflicts in both directions, and no CNAME at the apex', async () => {

@@ -7,6 +7,7 @@ import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
+  TestDNSAnswerCommand,
   type Change,
   type ListResourceRecordSetsCommandInput,
   type ResourceRecordSet,
@@ -290,6 +291,12 @@ describe('fake-aws Route53 through the real AWS SDK for JavaScript: sets as AWS 
     );
     const aaaa = await list('ZPOLICY', { StartRecordName: 'n.policy.test', StartRecordType: 'AAAA' });
     assert.equal(aaaa.ResourceRecordSets?.filter((s) => s.MultiValueAnswer === true).length, 9);
+    // The eight are what one DNS answer carries, as TestDNSAnswer shows.
+    const answer = await r53.send(
+      new TestDNSAnswerCommand({ HostedZoneId: 'ZPOLICY', RecordName: 'n.policy.test', RecordType: 'AAAA' }),
+    );
+    assert.equal(answer.RecordData?.length, 8);
+    assert.equal(answer.ResponseCode, 'NOERROR');
   });
 
   test('a CNAME owns its name: not at the apex, not beside another type, and nothing beside it', async () => {

@@ -278,7 +278,16 @@ describe('Route53 provider (mocked SDK)', () => {
     ]);
     assert.deepEqual(
       sets.foreign,
-      [{ name: 'w.example.com', type: 'A', kind: 'routing-policy', setIdentifier: 'blue' }],
+      [
+        {
+          name: 'w.example.com',
+          type: 'A',
+          kind: 'routing-policy',
+          setIdentifier: 'blue',
+          policy: 'weighted',
+          ttl: 60,
+        },
+      ],
       "a weighted set is seen, as someone else's",
     );
     const calls = mock.commandCalls(ListResourceRecordSetsCommand);
@@ -351,6 +360,76 @@ describe('Route53 provider (mocked SDK)', () => {
       [
         ['UPSERT', 'www.example.com.', 60],
         ['DELETE', 'www.example.com.', 300],
+      ],
+    );
+  });
+
+  test("routing-policy sets with lbmanager's prefix are its own; they are written with their policy", async () => {
+    mock.on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z1' }).resolves({
+      ResourceRecordSets: [
+        a('w.example.com.', '192.0.2.1', { SetIdentifier: 'lbm:192.0.2.1', Weight: 7 }),
+        a('w.example.com.', '192.0.2.2', {
+          SetIdentifier: 'lbm:192.0.2.2',
+          MultiValueAnswer: true,
+          HealthCheckId: 'h',
+        }),
+        a('w.example.com.', '192.0.2.3', { SetIdentifier: 'lbm:192.0.2.3', Region: 'eu-west-1' }),
+        a('w.example.com.', '192.0.2.4', { SetIdentifier: 'green', MultiValueAnswer: true }),
+      ],
+      IsTruncated: false,
+      MaxItems: 300,
+    });
+    const sets = await provider.readRecordSets('Z1', 'all');
+    assert.deepEqual(sets.owned, [
+      { name: 'w.example.com', type: 'A', ttl: 60, values: ['192.0.2.1'], setIdentifier: 'lbm:192.0.2.1', weight: 7 },
+      {
+        name: 'w.example.com',
+        type: 'A',
+        ttl: 60,
+        values: ['192.0.2.2'],
+        setIdentifier: 'lbm:192.0.2.2',
+        multiValueAnswer: true,
+        healthCheckId: 'h',
+      },
+    ]);
+    assert.deepEqual(
+      sets.foreign.map((f) => [f.setIdentifier, f.kind, f.policy]),
+      [
+        ['lbm:192.0.2.3', 'routing-policy', 'other'],
+        ['green', 'routing-policy', 'multivalue'],
+      ],
+      "a latency set is not one lbmanager makes, whatever its identifier; another owner's multivalue set is theirs",
+    );
+    mock
+      .on(ChangeResourceRecordSetsCommand)
+      .resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() } });
+    await provider.changeRecordSets('Z1', [
+      { action: 'DELETE', set: { name: 'w.example.com', type: 'A', ttl: 60, values: ['192.0.2.9'] } },
+      { action: 'UPSERT', set: sets.owned[0] ?? ({} as never) },
+      { action: 'UPSERT', set: sets.owned[1] ?? ({} as never) },
+    ]);
+    const input = mock.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input;
+    assert.deepEqual(
+      input?.ChangeBatch?.Changes?.map((c) => c.ResourceRecordSet),
+      [
+        { Name: 'w.example.com.', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.9' }] },
+        {
+          Name: 'w.example.com.',
+          Type: 'A',
+          TTL: 60,
+          ResourceRecords: [{ Value: '192.0.2.1' }],
+          SetIdentifier: 'lbm:192.0.2.1',
+          Weight: 7,
+        },
+        {
+          Name: 'w.example.com.',
+          Type: 'A',
+          TTL: 60,
+          ResourceRecords: [{ Value: '192.0.2.2' }],
+          SetIdentifier: 'lbm:192.0.2.2',
+          MultiValueAnswer: true,
+          HealthCheckId: 'h',
+        },
       ],
     );
   });

@@ -125,6 +125,95 @@ describe('desired state', () => {
   });
 });
 
+describe('desired state: routing policies (route53)', () => {
+  const NAME: Target = { kind: 'route53', region: 'us-east-1', zoneId: 'Z1', fqdn: 'www.example.com' };
+  const NAME_ID = 'route53/Z1/www.example.com';
+  const dns = (cls: string, ip: string): string => `${P}/route53/us-east-1/Z1/www.example.com/${cls}/${ip}`;
+  const desired = (entries: TreeEntry[]) => {
+    const index = new TreeIndex(P);
+    index.replace(entries, 100n);
+    return index.desired(NAME, NAME_ID);
+  };
+
+  test('weighted: every weighted member with the weight of its value', () => {
+    const d = desired([
+      { key: dns('weighted', '192.0.2.1'), modRevision: 2n, value: '10' },
+      { key: dns('weighted', '192.0.2.2'), modRevision: 3n, value: '' },
+      { key: dns('weighted', '2001:db8::1'), modRevision: 4n, value: '0' },
+    ]);
+    assert.equal(d.activeClass, 'weighted');
+    assert.deepEqual(d.members, ['192.0.2.1', '192.0.2.2', '2001:db8::1']);
+    assert.deepEqual(d.weights, { '192.0.2.1': 10, '192.0.2.2': 1, '2001:db8::1': 0 });
+  });
+
+  test('one address written in two spellings weighs what its newest key says', () => {
+    const d = desired([
+      { key: dns('weighted', '2001:DB8::1'), modRevision: 5n, value: '9' },
+      { key: dns('weighted', '2001:db8::1'), modRevision: 2n, value: '3' },
+    ]);
+    assert.deepEqual(d.weights, { '2001:db8::1': 9 });
+  });
+
+  test('multivalue: every multivalue member, no weights', () => {
+    const d = desired([
+      { key: dns('multivalue', '192.0.2.1'), modRevision: 2n },
+      { key: dns('multivalue', '192.0.2.2'), modRevision: 3n },
+    ]);
+    assert.deepEqual([d.activeClass, d.members, d.weights], ['multivalue', ['192.0.2.1', '192.0.2.2'], undefined]);
+  });
+
+  test('the newest key picks the class: a switch to multiple and back to weighted', () => {
+    const t = new Tree().put(dns('weighted', '192.0.2.1')).put(dns('weighted', '192.0.2.2'));
+    assert.equal(t.desired(NAME, NAME_ID).activeClass, 'weighted');
+    t.put(dns('multiple', '192.0.2.3'));
+    assert.deepEqual(t.desired(NAME, NAME_ID), { activeClass: 'multiple', members: ['192.0.2.3'] });
+    t.put(dns('weighted', '192.0.2.1'));
+    assert.deepEqual(t.desired(NAME, NAME_ID), { activeClass: 'weighted', members: ['192.0.2.1', '192.0.2.2'] });
+    const index = new TreeIndex(P);
+    index.replace(t.entries(), t.rev);
+    assert.deepEqual(
+      supersededKeys(index.entriesOf(NAME_ID)).map((e) => e.key),
+      [dns('multiple', '192.0.2.3')],
+      'the keys of the inactive class are superseded',
+    );
+  });
+
+  test('rewriting a weighted key with a new value changes the weight and marks its name', () => {
+    const index = new TreeIndex(P);
+    index.replace([{ key: dns('weighted', '192.0.2.1'), modRevision: 2n, value: '5' }], 2n);
+    const u = index.apply([{ type: 'put', key: dns('weighted', '192.0.2.1'), modRevision: 3n, value: '50' }], 3n);
+    assert.deepEqual([...u.changedTargets], [NAME_ID]);
+    assert.deepEqual(index.desired(NAME, NAME_ID).weights, { '192.0.2.1': 50 });
+  });
+
+  test('a bad weight makes the key malformed (reported once): its member leaves, its neighbours stay', () => {
+    const index = new TreeIndex(P);
+    index.replace(
+      [
+        { key: dns('weighted', '192.0.2.1'), modRevision: 2n, value: '5' },
+        { key: dns('weighted', '192.0.2.2'), modRevision: 3n, value: '6' },
+      ],
+      3n,
+    );
+    const u = index.apply([{ type: 'put', key: dns('weighted', '192.0.2.1'), modRevision: 4n, value: 'heavy' }], 4n);
+    assert.deepEqual([...u.changedTargets], [NAME_ID], 'the name it left is marked');
+    assert.equal(u.newMalformed.length, 1);
+    assert.match(u.newMalformed[0]?.reason ?? '', /bad weight "heavy"/);
+    assert.deepEqual(index.desired(NAME, NAME_ID).weights, { '192.0.2.2': 6 });
+    const again = index.apply([{ type: 'put', key: dns('weighted', '192.0.2.1'), modRevision: 5n, value: 'x' }], 5n);
+    assert.equal(again.newMalformed.length, 0, 'rewriting a malformed key does not warn again');
+    index.apply([{ type: 'put', key: dns('weighted', '192.0.2.1'), modRevision: 6n, value: '7' }], 6n);
+    assert.deepEqual(index.desired(NAME, NAME_ID).weights, { '192.0.2.1': 7, '192.0.2.2': 6 }, 'fixed, it is back');
+  });
+
+  test('a key parsed ahead from a keys-only page is parsed again once its value is known', () => {
+    const index = new TreeIndex(P);
+    index.parseAhead([{ key: dns('weighted', '192.0.2.1'), modRevision: 2n }]);
+    index.replace([{ key: dns('weighted', '192.0.2.1'), modRevision: 2n, value: '42' }], 2n);
+    assert.deepEqual(index.desired(NAME, NAME_ID).weights, { '192.0.2.1': 42 });
+  });
+});
+
 describe('tree index', () => {
   test('events report the targets they touched; malformed keys are reported once', () => {
     const index = new TreeIndex(P);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { normalisePrefix, parseKey, parseTargetId } from '../../src/tree/keys.js';
+import { mayNeedValue, normalisePrefix, parseKey, parseTargetId } from '../../src/tree/keys.js';
 import { decodeRoute53Name, encodeRoute53Name, normaliseFqdn } from '../../src/util/dns-name.js';
 import { canonicalIp } from '../../src/util/ip.js';
 
@@ -182,6 +182,67 @@ describe('key grammar: malformed keys are reported with a reason', () => {
       const r = parseKey(k, P);
       if (!r.ok) assert.ok(r.value.reason.length > 0);
     }
+  });
+});
+
+describe('key grammar: the routing-policy classes of route53 keys', () => {
+  const W = '/lbManager/route53/us-east-1/Z0ABC/www.example.com/weighted';
+  const M = '/lbManager/route53/us-east-1/Z0ABC/www.example.com/multivalue';
+
+  test("weighted: the weight is the key's value, an empty value weighs 1", () => {
+    for (const [value, weight] of [
+      ['', 1],
+      ['0', 0],
+      ['7', 7],
+      ['255', 255],
+      ['010', 10],
+    ] as const) {
+      const r = parseKey(`${W}/192.0.2.1`, P, value);
+      assert.ok(r.ok, r.ok ? '' : r.value.reason);
+      assert.equal(r.value.memberClass, 'weighted');
+      assert.equal(r.value.member, '192.0.2.1');
+      assert.equal(r.value.weight, weight, JSON.stringify(value));
+    }
+  });
+
+  test('weighted: any other value makes a malformed key that says why', () => {
+    for (const value of ['256', '-1', '1.5', ' 5', '5\n', 'ten', '1e2', '0x10', '{"weight":5}', 'x'.repeat(5000)]) {
+      const r = parseKey(`${W}/2001:DB8::1`, P, value);
+      assert.equal(r.ok, false, JSON.stringify(value));
+      assert.match(r.value.reason, /bad weight .*whole number 0-255, or empty for 1/);
+      assert.ok(r.value.reason.length < 300, 'reasons stay short even for huge values');
+    }
+  });
+
+  test('multivalue: every value is ignored, as for single and multiple', () => {
+    for (const value of ['', 'anything', '999']) {
+      const r = parseKey(`${M}/2001:DB8::1`, P, value);
+      assert.ok(r.ok);
+      assert.equal(r.value.memberClass, 'multivalue');
+      assert.equal(r.value.member, '2001:db8::1');
+      assert.equal(r.value.weight, undefined);
+    }
+    assert.ok(parseKey('/lbManager/route53/us-east-1/Z0ABC/www.example.com/multiple/192.0.2.1', P, '999').ok);
+  });
+
+  test('routing policies are for route53 keys only; unknown classes name the ones there are', () => {
+    for (const cls of ['weighted', 'multivalue']) {
+      const r = parseKey(`/lbManager/elb/us-east-1/web/${cls}/i-0123abcd`, P);
+      assert.equal(r.ok, false);
+      assert.match(r.value.reason, /routing policies of route53 keys only/);
+    }
+    const elb = parseKey('/lbManager/elbv2/us-east-1/tg/latency/10.0.0.5', P);
+    assert.match(elb.ok ? '' : elb.value.reason, /bad class "latency" \(expected single or multiple\)/);
+    const dns = parseKey('/lbManager/route53/us-east-1/Z1/www.example.com/Weighted/192.0.2.1', P);
+    assert.match(dns.ok ? '' : dns.value.reason, /expected single, multiple, weighted or multivalue/);
+  });
+
+  test('only the values of weighted keys are read', () => {
+    assert.equal(mayNeedValue(`${W}/192.0.2.1`), true);
+    assert.equal(mayNeedValue(`${M}/192.0.2.1`), false);
+    assert.equal(mayNeedValue('/lbManager/elb/us-east-1/web/multiple/i-0123abcd'), false);
+    assert.equal(mayNeedValue('weighted'), false);
+    assert.equal(mayNeedValue('/weighted'), false);
   });
 });
 

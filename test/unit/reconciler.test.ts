@@ -57,6 +57,11 @@ function setup(opts: Partial<ReconcilerOptions> = {}) {
         rev,
       );
     },
+    /** Puts one key with a value (a weighted key's weight). */
+    putValue(key: string, value: string): void {
+      entries.set(key, ++rev);
+      rec.onEvents([{ type: 'put', key, modRevision: rev, value }], rev);
+    },
     del(...keys: string[]): void {
       rec.onEvents(
         keys.map((key) => {
@@ -379,6 +384,54 @@ describe('reconciler: Route53', () => {
     const refused = r53.calls.filter((c) => c.op === 'changeRecordSets' && c.outcome !== 'ok');
     assert.deepEqual(refused, []);
     assert.equal(r53.foreign.get('Z1')?.length, 2, "the weighted sets are someone else's: untouched");
+  });
+
+  test('weighted members, a weight change, a switch to multiple and back, no keys: one batch each, never refused', async () => {
+    const { r53, rec, tree } = setup();
+    tree.snapshot();
+    await rec.idle();
+    const view = () =>
+      r53
+        .sets('Z1')
+        .map(
+          (x) =>
+            `${x.type} ${x.setIdentifier ?? 'plain'} ${x.values.join(',')}${x.weight !== undefined ? ` w${x.weight}` : ''}`,
+        );
+    const batches = () => r53.calls.filter((c) => c.op === 'changeRecordSets').length;
+    tree.putValue(dnsKey('w.example.com', 'weighted', '192.0.2.1'), '10');
+    tree.putValue(dnsKey('w.example.com', 'weighted', '192.0.2.2'), '');
+    await rec.idle();
+    assert.deepEqual(view(), ['A lbm:192.0.2.1 192.0.2.1 w10', 'A lbm:192.0.2.2 192.0.2.2 w1']);
+    const st = () => rec.status().find((x) => x.id === 'route53/Z1/w.example.com');
+    assert.deepEqual([st()?.activeClass, st()?.weights], ['weighted', { '192.0.2.1': 10, '192.0.2.2': 1 }]);
+    let before = batches();
+    tree.putValue(dnsKey('w.example.com', 'weighted', '192.0.2.2'), '30');
+    await rec.idle();
+    assert.deepEqual(view(), ['A lbm:192.0.2.1 192.0.2.1 w10', 'A lbm:192.0.2.2 192.0.2.2 w30']);
+    assert.equal(batches() - before, 1);
+    before = batches();
+    tree.put(dnsKey('w.example.com', 'multiple', '192.0.2.3'));
+    await rec.idle();
+    assert.deepEqual(view(), ['A plain 192.0.2.3']);
+    assert.equal(batches() - before, 1, 'the switch is one request');
+    assert.equal(st()?.weights, undefined);
+    before = batches();
+    tree.putValue(dnsKey('w.example.com', 'weighted', '192.0.2.1'), '10');
+    await rec.idle();
+    assert.deepEqual(view(), ['A lbm:192.0.2.1 192.0.2.1 w10', 'A lbm:192.0.2.2 192.0.2.2 w30']);
+    assert.equal(batches() - before, 1, 'and back');
+    tree.del(
+      dnsKey('w.example.com', 'weighted', '192.0.2.1'),
+      dnsKey('w.example.com', 'weighted', '192.0.2.2'),
+      dnsKey('w.example.com', 'multiple', '192.0.2.3'),
+    );
+    await rec.idle();
+    assert.deepEqual(view(), []);
+    assert.deepEqual(
+      r53.calls.filter((c) => c.op === 'changeRecordSets' && c.outcome !== 'ok'),
+      [],
+      'Route53 never saw plain and weighted sets side by side',
+    );
   });
 
   test('every dirty name of a zone goes in one change batch', async () => {

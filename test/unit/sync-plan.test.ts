@@ -70,4 +70,57 @@ describe('plan summary', () => {
       '2 malformed keys ignored (lbmanager validate lists them).',
     ]);
   });
+
+  /** The plan of one weighted name. */
+  const weightedName = (over: Partial<TargetPlan>) =>
+    summarisePlan(
+      4n,
+      [target({ id: 'route53/Z1/w.example.com', kind: 'route53', activeClass: 'weighted', ...over })],
+      0,
+      guard,
+    );
+
+  test('a weighted name: each set with its weight and SetIdentifier; a weight change is a change', () => {
+    const set = { name: 'w.example.com', type: 'A' as const, ttl: 60, values: ['192.0.2.1'] };
+    const plan = weightedName({
+      desired: ['192.0.2.1'],
+      actual: ['192.0.2.1', '192.0.2.2'],
+      weights: { '192.0.2.1': 20 },
+      changes: [
+        { kind: 'delete', set: { ...set, values: ['192.0.2.2'] }, removes: ['192.0.2.2'] },
+        { kind: 'upsert', set: { ...set, setIdentifier: 'lbm:192.0.2.1', weight: 20 }, adds: [], removes: [] },
+        {
+          kind: 'upsert',
+          set: {
+            ...set,
+            type: 'AAAA',
+            values: ['2001:db8::1'],
+            setIdentifier: 'lbm:2001:db8::1',
+            multiValueAnswer: true,
+          },
+          adds: ['2001:db8::1'],
+          removes: [],
+        },
+      ],
+    });
+    assert.equal(planExitCode(plan), 2);
+    assert.deepEqual(renderPlanText(plan).trimEnd().split('\n'), [
+      'route53/Z1/w.example.com (route53, weighted)',
+      '  - DELETE A 192.0.2.2 (ttl 60)',
+      '  ~ UPSERT A 192.0.2.1 weight 20 (ttl 60, set lbm:192.0.2.1)',
+      '  ~ UPSERT AAAA 2001:db8::1 multivalue (ttl 60, set lbm:2001:db8::1)',
+      '1 of 1 targets would change at revision 4: 1 members added, 1 removed.',
+    ]);
+  });
+
+  test("members over Route53's limit of weighted sets are shown, and are not a pending change", () => {
+    const plan = weightedName({
+      changes: [{ kind: 'over-limit', type: 'A', members: ['10.0.0.100', '10.0.0.101'], limit: 100 }],
+    });
+    assert.equal(planExitCode(plan), 0);
+    assert.match(
+      renderPlanText(plan),
+      /route53\/Z1\/w\.example\.com \(route53, weighted\)\n {2}! over Route53's limit of 100 weighted A sets: 10\.0\.0\.100 10\.0\.0\.101 not written\n/,
+    );
+  });
 });
