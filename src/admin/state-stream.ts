@@ -20,6 +20,7 @@ interface Sent {
 const fieldsOf = (s: Readonly<TargetStatus>): unknown[] => [
   s.activeClass,
   s.desired,
+  s.weights,
   s.desired.length,
   s.actual,
   s.actual?.length,

@@ -51,6 +51,8 @@ export interface TargetJson {
   readonly id: string;
   readonly activeClass: TargetStatus['activeClass'] | null;
   readonly desired: readonly string[];
+  /** A `weighted` name's desired members with their weights. */
+  readonly weights?: Readonly<Record<string, number>>;
   readonly actual: readonly string[] | null;
   readonly lastSync: string | null;
   readonly lastError: { readonly code: string; readonly message: string; readonly at: string } | null;
@@ -160,6 +162,7 @@ export function targetJson(s: Readonly<TargetStatus>): TargetJson {
     id: s.id,
     activeClass: s.activeClass ?? null,
     desired: s.desired,
+    ...(s.weights ? { weights: s.weights } : {}),
     actual: s.actual ?? null,
     lastSync: s.lastSyncAt === undefined ? null : new Date(s.lastSyncAt).toISOString(),
     lastError: s.lastError ? { ...s.lastError, at: new Date(s.lastError.at).toISOString() } : null,

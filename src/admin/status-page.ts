@@ -53,7 +53,8 @@ function members(t) {
     const where = rejected.has(m) ? 'rejected by AWS' : !actual ? 'AWS not read yet'
       : desired.has(m) && actual.has(m) ? 'in AWS' : desired.has(m) ? 'missing in AWS'
       : held.has(m) ? 'in AWS, removal held' : kept.has(m) ? 'in AWS, kept by the policy' : 'in AWS, to be removed';
-    return '<li><code>' + esc(m) + '</code> <span>' + where + '</span></li>';
+    const weight = t.weights && t.weights[m] !== undefined ? ', weight ' + t.weights[m] : '';
+    return '<li><code>' + esc(m) + '</code> <span>' + where + weight + '</span></li>';
   }).join('') + '</ul>';
 }
 

@@ -162,6 +162,11 @@ describe('etcd source against a real etcd', () => {
         revision: req.revision?.toString(),
         limit: req.limit,
       });
+      // The client takes answers of any size (grpc.max_receive_message_length -1), but a client with gRPC's default
+      // 4 MiB limit refuses three values of 1.4 MiB in one answer: the reader must fall back to one key at a time.
+      if (!req.keys_only && req.limit !== 1 && String(req.key).includes('/big.')) {
+        throw new Error('Received message larger than max (4200123 vs. 4194304)');
+      }
       const res = await origRange(req, opts);
       // A weight rewritten during the read is not in the snapshot: the weights are read at its revision.
       if (first) {
