@@ -8,6 +8,7 @@ import {
   answersOk,
   awsEnv,
   CLI,
+  shippedNodeFlags,
   deleteKeys,
   fakeControl,
   freePort,
@@ -28,7 +29,8 @@ export const AWS_ENV = { ...process.env, ...awsEnv('bench'), LBM_LOG_FORMAT: 'js
 
 /**
  * `LBM_BENCH_PROFILE=DIR` writes CPU profiles of the daemon and the fake endpoint to DIR, and `LBM_BENCH_NODE_ARGS`
- * passes further Node flags to both (e.g. `--trace-gc`): to find out why a bar is missed.
+ * passes further Node flags to both (e.g. `--trace-gc`): to find out why a bar is missed. The daemon runs with the flags
+ * of the CLI's #! line, as installed; `LBM_BENCH_DAEMON_NODE_FLAGS` replaces them (to measure another choice).
  */
 const nodeArgs = () => [
   ...(process.env.LBM_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LBM_BENCH_PROFILE}`] : []),
@@ -63,6 +65,8 @@ export async function startDaemon(bench, args = []) {
   const p = startProcess(
     process.execPath,
     [
+      // As installed: the flags of the CLI's own #! line (the image's ENTRYPOINT has the same).
+      ...(process.env.LBM_BENCH_DAEMON_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? shippedNodeFlags()),
       ...nodeArgs(),
       CLI,
       ...runArgs({

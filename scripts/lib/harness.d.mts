@@ -3,6 +3,8 @@ import type { Browser } from 'playwright-core';
 
 /** The built CLI. */
 export declare const CLI: string;
+/** The Node flags the built CLI's `#!/usr/bin/env -S node …` line gives it: the daemon as installed runs with them. */
+export declare function shippedNodeFlags(): string[];
 /** A free TCP port on loopback. */
 export declare function freePort(): Promise<number>;
 /** Resolves after `ms`. */

@@ -12,6 +12,14 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
+/** The Node flags the built CLI's `#!/usr/bin/env -S node …` line gives it: the daemon as installed runs with them. */
+export function shippedNodeFlags() {
+  const first = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\/usr\/bin\/env(?: -S)? node((?: --?[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  if (!m) throw new Error(`${CLI}: unexpected first line ${JSON.stringify(first)}`);
+  return m[1].split(' ').filter(Boolean);
+}
+
 const children = new Set();
 process.on('exit', () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

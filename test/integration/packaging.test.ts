@@ -55,13 +55,29 @@ test('the Dockerfile copies what the build needs, runs as a non-root user, and c
   const user = /^USER (\S+)$/m.exec(text)?.[1];
   assert.ok(user && user !== 'root' && user !== '0', 'runs as a non-root user');
   assert.match(text, /^HEALTHCHECK /m, 'a health check (what it asks is tested below)');
-  const entry = /^ENTRYPOINT \["node", "\/app\/(\S+)"\]$/m.exec(text)?.[1];
-  assert.equal(entry, pkg.bin.lbmanager, 'the entry point is the CLI the build produces');
+  const entry = /^ENTRYPOINT \["node", (.*)"\/app\/(\S+)"\]$/m.exec(text);
+  assert.equal(entry?.[2], pkg.bin.lbmanager, 'the entry point is the CLI the build produces');
+  // The image runs the daemon with the Node flags the CLI's #! line gives an installed `lbmanager` (and the bench).
+  const flags = [...(entry?.[1] ?? '').matchAll(/"([^"]+)", /g)].map((m) => m[1]);
+  const shebang = readFileSync(join(ROOT, 'src', 'cli.ts'), 'utf8').split('\n', 1)[0];
+  assert.equal(shebang, `#!/usr/bin/env -S node ${flags.join(' ')}`.trimEnd(), 'the same Node flags as the #! line');
+  assert.ok(flags.length > 0, 'the memory flag is there');
   const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
   assert.ok(
     ignored.includes('node_modules') && ignored.includes('.git'),
     'the context leaves out node_modules and .git',
   );
+});
+
+test('the installed CLI runs through its #! line, with its Node flags, on the Node first in PATH', async () => {
+  // npm links `lbmanager` to dist/cli.js; systemd's ExecStart=/usr/bin/lbmanager runs it through that line.
+  const p = spawn(join(ROOT, pkg.bin.lbmanager), ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise((resolve) => p.on('exit', resolve));
+  assert.equal(code, 0, out);
+  assert.match(out, /node v\d+/);
 });
 
 test('the image runs on the Node the project pins and tests with: slim, the exact version, by digest', () => {
