@@ -1,7 +1,7 @@
 import { normaliseFqdn } from '../util/dns-name.js';
 import { canonicalIp } from '../util/ip.js';
 import { isAwsRegion } from '../util/regions.js';
-import { targetId, type MemberClass, type ParsedKey, type Target } from './types.js';
+import { targetId, type MemberClass, type MemberKey, type ParsedKey, type Target } from './types.js';
 
 const LB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -92,9 +92,10 @@ export function mayNeedValue(key: string): boolean {
 /**
  * Parses one etcd key under `prefix` (normalised, e.g. `/lbManager`) into a member key, or a malformed key with a
  * reason naming the bad segment. `value` matters only to a `weighted` key, whose weight it is. Never throws, whatever
- * the key holds.
+ * the key holds. A key of the same target as `previous` shares its target and id: the tree's keys come sorted, so a
+ * snapshot of a million keys holds one target object and one id string per target, not per key.
  */
-export function parseKey(key: string, prefix: string, value = ''): ParsedKey {
+export function parseKey(key: string, prefix: string, value = '', previous?: MemberKey): ParsedKey {
   const bad = (reason: string): ParsedKey => ({ ok: false, value: { key, reason } });
   if (!key.startsWith(`${prefix}/`)) return bad(`key is not under ${prefix}/`);
   const rest = key.slice(prefix.length + 1);
@@ -139,7 +140,8 @@ export function parseKey(key: string, prefix: string, value = ''): ParsedKey {
       if (!t.ok) return bad(t.reason);
       member = t.member;
     }
-    target = { kind, region, name };
+    const p = previous?.target;
+    target = p && p.kind === kind && p.name === name && p.region === region ? p : { kind, region, name };
   } else {
     const zoneId = segs[2] as string;
     if (!ZONE_ID.test(zoneId)) {
@@ -150,14 +152,19 @@ export function parseKey(key: string, prefix: string, value = ''): ParsedKey {
     const ip = canonicalIp(raw);
     if (!ip) return bad(`bad IP address ${q(raw)} (expected IPv4 or IPv6)`);
     member = ip.address;
-    target = { kind: 'route53', region, zoneId, fqdn };
+    const p = previous?.target;
+    target =
+      p && p.kind === 'route53' && p.fqdn === fqdn && p.zoneId === zoneId && p.region === region
+        ? p
+        : { kind: 'route53', region, zoneId, fqdn };
   }
+  const id = previous && target === previous.target ? previous.targetId : targetId(target);
   if (memberClass === 'weighted') {
     const w = parseWeight(value);
     if (!w.ok) return bad(w.reason);
-    return { ok: true, value: { key, target, targetId: targetId(target), memberClass, member, weight: w.weight } };
+    return { ok: true, value: { key, target, targetId: id, memberClass, member, weight: w.weight } };
   }
-  return { ok: true, value: { key, target, targetId: targetId(target), memberClass, member } };
+  return { ok: true, value: { key, target, targetId: id, memberClass, member } };
 }
 
 /**

@@ -42,10 +42,15 @@ export class TreeIndex {
   private readonly malformedKeys = new Map<string, string>();
   private readonly byWorkKey = new Map<string, Set<string>>();
   /**
-   * Keys parsed ahead of the snapshot that will hold them (parsing is pure: a result never goes stale). Pages come keys
-   * only, so a `weighted` key, whose value is its weight, is parsed again when the snapshot brings the value.
+   * Keys parsed ahead of the snapshot that will hold them, in the order the pages came (the snapshot's order: it is
+   * matched by position, not looked up in a map of a million keys). Parsing is pure: a result never goes stale. Pages
+   * come keys only, so a `weighted` key, whose value is its weight, is parsed again when the snapshot brings the value.
    */
-  private readonly parsedAhead = new Map<string, ParsedKey>();
+  private parsedAhead: ParsedKey[] = [];
+  /** The last valid key parsed: the next key of the same target shares its target object and id. */
+  private lastParsed: MemberKey | undefined;
+  /** The target the last put went to: sorted keys come target by target, so most puts skip the lookup. */
+  private lastTarget: TargetKeys | undefined;
   private rev = 0n;
 
   /** `prefix` without a trailing slash, e.g. `/lbManager`. */
@@ -65,8 +70,8 @@ export class TreeIndex {
   parseAhead(entries: readonly TreeEntry[]): MemberKey[] {
     const valid: MemberKey[] = [];
     for (const e of entries) {
-      const parsed = parseKey(e.key, this.prefix, e.value);
-      this.parsedAhead.set(e.key, parsed);
+      const parsed = this.parse(e.key, e.value);
+      this.parsedAhead.push(parsed);
       if (parsed.ok) valid.push(parsed.value);
     }
     return valid;
@@ -85,12 +90,21 @@ export class TreeIndex {
     this.targetOfKey.clear();
     this.malformedKeys.clear();
     this.byWorkKey.clear();
+    this.lastTarget = undefined;
     const newMalformed: MalformedKey[] = [];
+    const ahead = this.parsedAhead;
+    // Pages of a read that failed may come first (their results are right, by key): past the first key that does not
+    // match, keys are parsed here.
+    let i = 0;
     for (const e of entries) {
-      const bad = this.put(e.key, e.modRevision, e.value);
+      const a = ahead[i];
+      const matched = a !== undefined && a.value.key === e.key;
+      if (matched) i++;
+      const parsed = matched && !mayNeedValue(e.key) ? a : undefined;
+      const bad = this.put(e.key, e.modRevision, e.value, parsed, true);
       if (bad && !oldMalformed.has(bad.key)) newMalformed.push(bad);
     }
-    this.parsedAhead.clear();
+    this.parsedAhead = [];
     this.rev = revision;
     const changedTargets = new Set<string>();
     for (const [id, old] of before) {
@@ -173,19 +187,30 @@ export class TreeIndex {
     return [...this.malformedKeys].map(([key, reason]) => ({ key, reason }));
   }
 
-  private put(key: string, modRevision: bigint, value = ''): MalformedKey | undefined {
-    const ahead = mayNeedValue(key) ? undefined : this.parsedAhead.get(key);
-    const parsed = ahead ?? parseKey(key, this.prefix, value);
+  /**
+   * `fresh`: the view was just cleared and the key is new to it (a snapshot's keys are unique), so nothing of it needs
+   * removing first.
+   */
+  private put(
+    key: string,
+    modRevision: bigint,
+    value = '',
+    ahead?: ParsedKey,
+    fresh = false,
+  ): MalformedKey | undefined {
+    const parsed = ahead ?? this.parse(key, value);
     if (!parsed.ok) {
-      this.remove(key);
+      if (!fresh) this.remove(key);
       this.malformedKeys.set(key, parsed.value.reason);
       return parsed.value;
     }
-    this.malformedKeys.delete(key);
     const m = parsed.value;
-    const previous = this.targetOfKey.get(key);
-    if (previous !== undefined && previous !== m.targetId) this.remove(key);
-    let t = this.byTarget.get(m.targetId);
+    if (!fresh) {
+      this.malformedKeys.delete(key);
+      const previous = this.targetOfKey.get(key);
+      if (previous !== undefined && previous !== m.targetId) this.remove(key);
+    }
+    let t = this.lastTarget?.target === m.target ? this.lastTarget : this.byTarget.get(m.targetId);
     if (!t) {
       t = { target: m.target, entries: new Map() };
       this.byTarget.set(m.targetId, t);
@@ -194,6 +219,7 @@ export class TreeIndex {
       if (!ids) this.byWorkKey.set(wk, (ids = new Set()));
       ids.add(m.targetId);
     }
+    this.lastTarget = t;
     // Two literal shapes rather than a spread: one entry per key of the tree, kept in V8's compact form.
     const { memberClass, member, weight } = m;
     t.entries.set(
@@ -206,6 +232,12 @@ export class TreeIndex {
     return undefined;
   }
 
+  private parse(key: string, value?: string): ParsedKey {
+    const parsed = parseKey(key, this.prefix, value, this.lastParsed);
+    if (parsed.ok) this.lastParsed = parsed.value;
+    return parsed;
+  }
+
   private remove(key: string): string | undefined {
     if (this.malformedKeys.delete(key)) return undefined;
     const id = this.targetOfKey.get(key);
@@ -216,6 +248,7 @@ export class TreeIndex {
       t.entries.delete(key);
       if (t.entries.size === 0) {
         this.byTarget.delete(id);
+        if (this.lastTarget === t) this.lastTarget = undefined;
         const wk = workKey(t.target);
         const ids = this.byWorkKey.get(wk);
         ids?.delete(id);

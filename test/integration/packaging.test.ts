@@ -58,7 +58,7 @@ test('the Dockerfile copies what the build needs, runs as a non-root user, and c
   const entry = /^ENTRYPOINT \["node", (.*)"\/app\/(\S+)"\]$/m.exec(text);
   assert.equal(entry?.[2], pkg.bin.lbmanager, 'the entry point is the CLI the build produces');
   // The image runs the daemon with the Node flags the CLI's #! line gives an installed `lbmanager` (and the bench).
-  const flags = [...(entry?.[1] ?? '').matchAll(/"([^"]+)", /g)].map((m) => m[1]);
+  const flags = [...(entry?.[1] ?? '').matchAll(/"([^"]+)", /g)].map((m) => m[1] ?? '');
   const shebang = readFileSync(join(ROOT, 'src', 'cli.ts'), 'utf8').split('\n', 1)[0];
   assert.equal(shebang, `#!/usr/bin/env -S node ${flags.join(' ')}`.trimEnd(), 'the same Node flags as the #! line');
   assert.ok(flags.length > 0, 'the memory flag is there');
@@ -71,7 +71,7 @@ test('the Dockerfile copies what the build needs, runs as a non-root user, and c
 
 test('the installed CLI runs through its #! line, with its Node flags, on the Node first in PATH', async () => {
   // npm links `lbmanager` to dist/cli.js; systemd's ExecStart=/usr/bin/lbmanager runs it through that line.
-  const p = spawn(join(ROOT, pkg.bin.lbmanager), ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(join(ROOT, pkg.bin.lbmanager ?? 'dist/cli.js'), ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   p.stdout.on('data', (d: Buffer) => (out += d.toString()));
   p.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -215,6 +215,49 @@ describe('desired state: routing policies (route53)', () => {
 });
 
 describe('tree index', () => {
+  test("a snapshot's keys of one target share one target object and one id; keys parsed ahead are not parsed again", () => {
+    const index = new TreeIndex(P);
+    const entries = [A, B, C].map((m, i) => ({ key: key('multiple', m), modRevision: BigInt(i + 2) }));
+    const parsed = index.parseAhead(entries);
+    assert.equal(new Set(parsed.map((p) => p.target)).size, 1, 'one target object for the three keys');
+    assert.equal(new Set(parsed.map((p) => p.targetId)).size, 1);
+    index.replace(entries, 4n);
+    assert.equal(index.target(ELB_ID), parsed[0]?.target, 'the view keeps the object parsed ahead');
+    assert.deepEqual(index.desired(ELB, ELB_ID).members, [A, B, C]);
+  });
+
+  test('pages of a read that failed, then the pages of the read that succeeded: the view is the snapshot', () => {
+    const index = new TreeIndex(P);
+    const w = (ip: string): string => `${P}/route53/us-east-1/Z1/www.example.com/weighted/${ip}`;
+    const failed = [{ key: key('multiple', A), modRevision: 2n }];
+    const snapshot: TreeEntry[] = [
+      { key: key('multiple', A), modRevision: 2n },
+      { key: key('multiple', C), modRevision: 5n },
+      { key: `${P}/elb/us-east-1/web/bogus/${B}`, modRevision: 6n },
+      { key: w('192.0.2.1'), modRevision: 7n },
+      { key: w('192.0.2.2'), modRevision: 8n },
+    ];
+    index.parseAhead(failed);
+    index.parseAhead(snapshot.map((e) => ({ key: e.key, modRevision: e.modRevision })));
+    const weighted = snapshot.map((e) =>
+      e.key.includes('/weighted/') ? { ...e, value: e.key.endsWith('1') ? '7' : '' } : e,
+    );
+    const u = index.replace(weighted, 8n);
+    assert.deepEqual(index.desired(ELB, ELB_ID).members, [A, C]);
+    assert.deepEqual(
+      index.desired(
+        { kind: 'route53', region: 'us-east-1', zoneId: 'Z1', fqdn: 'www.example.com' },
+        'route53/Z1/www.example.com',
+      ).weights,
+      { '192.0.2.1': 7, '192.0.2.2': 1 },
+    );
+    assert.deepEqual(
+      u.newMalformed.map((m) => m.key),
+      [`${P}/elb/us-east-1/web/bogus/${B}`],
+    );
+    assert.equal(index.memberKeyCount, 4);
+  });
+
   test('events report the targets they touched; malformed keys are reported once', () => {
     const index = new TreeIndex(P);
     index.replace([], 1n);
