@@ -49,8 +49,16 @@ if (suites.some((s) => s !== 'unit')) {
   const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-const r = spawnSync(node, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, LBM_LOG_LEVEL: process.env.LBM_LOG_LEVEL ?? 'error' },
-});
+// Files run three at a time: most of an end-to-end file's time is waiting (on etcd, the daemon, a minute of watching),
+// and Node's default on a 2-core machine (cores - 1) runs them one by one. Every test starts its own etcd, fake endpoint
+// and daemon on free ports, so files share nothing.
+const concurrency = process.env.LBM_TEST_CONCURRENCY ?? '3';
+const r = spawnSync(
+  node,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, LBM_LOG_LEVEL: process.env.LBM_LOG_LEVEL ?? 'error' },
+  },
+);
 process.exit(r.status ?? 1);
