@@ -26,6 +26,11 @@ const verdict = (ok) => (ok ? 'met' : '**missed**');
 
 // Fewer runs for a quick look (`LBM_BENCH_ROUNDS=1`); the README's figures always come from 5.
 const rounds = Number(process.env.LBM_BENCH_ROUNDS ?? 5);
+// `--render`: the charts and tables again from results/latest.json, nothing measured (after a change to how they read).
+if (args.includes('--render')) {
+  await writeResults(JSON.parse(readFileSync(here('results/latest.json'), 'utf8')));
+  process.exit(0);
+}
 const started = Date.now();
 const bench = await startBench();
 const log = (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -154,7 +159,7 @@ function tables(r) {
     '',
     '| benchmark | figure | bar | |',
     '| --- | --- | --- | --- |',
-    `| B1 cold start, ${f(r.b1.keys)} keys | ${mmm(r.b1.coldStartMs, 0, ' ms')} to /readyz 200 | ≤ 3,000 ms | ${verdict(r.b1.coldStartMs.median <= 3000)} |`,
+    `| B1 cold start, ${f(r.b1.keys)} keys | ${mmm(r.b1.coldStartMs, 0, ' ms')} to /readyz 200, ${f(r.b1.coldStartMs.median / r.b1.etcdReadMs.median, 1)}x the etcd read | ≤ 2x the etcd read (${f(2 * r.b1.etcdReadMs.median)} ms) | ${verdict(r.b1.coldStartMs.median <= 2 * r.b1.etcdReadMs.median)} |`,
     `| B1 etcd read alone (the floor) | ${mmm(r.b1.etcdReadMs, 0, ' ms')} | | |`,
     `| B1 peak RSS | ${mmm(r.b1.peakRssMb, 0, ' MB')} | ≤ 300 MB | ${verdict(r.b1.peakRssMb.median <= 300)} |`,
     `| B1 AWS writes at start | ${r.b1.writesAtStart} | 0 | ${verdict(r.b1.writesAtStart === 0)} |`,
