@@ -77,8 +77,8 @@ export function renderPlanText(plan: SyncPlan): string {
   for (const t of plan.targets) {
     const conflicts = conflictsOf(t.changes);
     const overLimit = t.changes.flatMap((c) => (c.kind === 'over-limit' ? [c] : []));
-    if (!hasChanges(t) && !t.error && t.keptByPolicy.length === 0 && conflicts.length === 0 && overLimit.length === 0)
-      continue;
+    // Every change counts here, conflicts and members over a limit included: each is a line to show.
+    if (t.changes.length === 0 && !t.error && t.keptByPolicy.length === 0) continue;
     const cls = t.activeClass ?? 'no keys';
     lines.push(`${t.id} (${t.kind}, ${cls})`);
     if (t.error) lines.push(`  ! cannot read: ${t.error.code}: ${t.error.message}`);

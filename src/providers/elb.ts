@@ -21,8 +21,6 @@ export interface ElbProviderOptions {
   readonly prefetchMin?: number;
   /** A prefetched answer older than this is not used. @default 10000 */
   readonly prefetchMaxAgeMs?: number;
-  /** How long lbmanager's own writes override describes that may not show them yet. @default 10000 */
-  readonly recentWritesMs?: number;
   readonly now?: () => number;
 }
 
@@ -60,7 +58,7 @@ export class ElbProvider implements MembershipProvider {
     this.prefetchMin = options.prefetchMin ?? 20;
     this.prefetchMaxAgeMs = options.prefetchMaxAgeMs ?? 10_000;
     this.now = options.now ?? Date.now;
-    this.recent = new RecentWrites(options.recentWritesMs, this.now);
+    this.recent = new RecentWrites(undefined, this.now);
   }
 
   /** @inheritdoc */

@@ -48,9 +48,9 @@ export class Elbv2Provider implements MembershipProvider {
 
   constructor(
     private readonly clients: AwsClients,
-    options: { readonly recentWritesMs?: number; readonly now?: () => number } = {},
+    options: { readonly now?: () => number } = {},
   ) {
-    this.recent = new RecentWrites(options.recentWritesMs, options.now);
+    this.recent = new RecentWrites(undefined, options.now);
   }
 
   private async group(target: MembershipTarget): Promise<GroupInfo> {
@@ -134,7 +134,6 @@ export class Elbv2Provider implements MembershipProvider {
    * public IP, say) makes them offenders, isolated like `InvalidTarget`, so one refused member never blocks the rest.
    */
   private async write(
-    target: MembershipTarget,
     g: GroupInfo,
     members: readonly string[],
     send: (targets: TargetDescription[]) => Promise<unknown>,
@@ -161,7 +160,7 @@ export class Elbv2Provider implements MembershipProvider {
   /** @inheritdoc */
   register(target: MembershipTarget, members: readonly string[]): Promise<void> {
     return this.withGroup(target, async (g) => {
-      await this.write(target, g, members, (Targets) =>
+      await this.write(g, members, (Targets) =>
         elbv2Client(this.clients, target.region).send(new RegisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
       );
       this.recent.record(recentKey(target), this.normalise(target, members), true);
@@ -171,7 +170,7 @@ export class Elbv2Provider implements MembershipProvider {
   /** @inheritdoc */
   deregister(target: MembershipTarget, members: readonly string[]): Promise<void> {
     return this.withGroup(target, async (g) => {
-      await this.write(target, g, members, (Targets) =>
+      await this.write(g, members, (Targets) =>
         elbv2Client(this.clients, target.region).send(new DeregisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
       );
       this.recent.record(recentKey(target), this.normalise(target, members), false);

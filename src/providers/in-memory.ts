@@ -1,5 +1,5 @@
 import { AwsCallError, type MembershipProvider, type MembershipTarget, type Route53Provider } from './types.js';
-import type { ForeignSet, RecordChange, RecordSet, ZoneRecords } from '../plan/records.js';
+import { routingOfSet, type ForeignSet, type RecordChange, type RecordSet, type ZoneRecords } from '../plan/records.js';
 
 /** One call an in-memory provider answered, for tests that count or order calls. */
 export interface MemoryCall {
@@ -222,18 +222,17 @@ function refusal(
   zone: ReadonlyMap<string, RecordSet>,
   foreign: readonly ForeignSet[],
 ): string | undefined {
-  const policy = set.weight !== undefined ? 'weighted' : set.multiValueAnswer ? 'multivalue' : undefined;
+  const policy = routingOfSet(set);
   const here = foreign.filter((f) => f.name === set.name && (f.kind === 'cname' || f.type === set.type));
   const cname = here.find((f) => f.kind === 'cname');
   if (cname) return cname.kind;
   const other = here.find((f) =>
-    policy === undefined ? f.kind === 'routing-policy' : f.kind === 'alias' || f.policy !== policy,
+    policy === 'plain' ? f.kind === 'routing-policy' : f.kind === 'alias' || f.policy !== policy,
   );
   if (other) return other.kind;
   for (const s of zone.values()) {
     if (s.name !== set.name || s.type !== set.type || keyOf(s) === keyOf(set)) continue;
-    const theirs = s.weight !== undefined ? 'weighted' : s.multiValueAnswer ? 'multivalue' : undefined;
-    if (theirs !== policy) return policy === undefined ? 'routing-policy' : 'plain';
+    if (routingOfSet(s) !== policy) return policy === 'plain' ? 'routing-policy' : 'plain';
   }
   return undefined;
 }

@@ -53,22 +53,21 @@ export function classifySet(s: ResourceRecordSet): { owned: RecordSet } | { fore
   };
 }
 
-/** Collects listed sets into what lbmanager reads of a zone, keeping only the names `keep` says yes to. */
+/** Collects listed sets into what lbmanager reads of a zone. */
 export class ZoneRecordsBuilder {
   private readonly owned: RecordSet[] = [];
   private readonly foreign: ForeignSet[] = [];
 
   /** Adds one listed set. */
-  add(s: ResourceRecordSet, keep: (name: string) => boolean = () => true): void {
+  add(s: ResourceRecordSet): void {
     const c = classifySet(s);
     if (!c) return;
-    if ('owned' in c) {
-      if (keep(c.owned.name)) this.owned.push(c.owned);
-    } else if (keep(c.foreign.name)) this.foreign.push(c.foreign);
+    if ('owned' in c) this.owned.push(c.owned);
+    else this.foreign.push(c.foreign);
   }
 
-  /** Adds what another read collected. */
-  addAll(records: ZoneRecords, keep: (name: string) => boolean = () => true): void {
+  /** Adds what another read collected, of the names `keep` says yes to. */
+  addAll(records: ZoneRecords, keep: (name: string) => boolean): void {
     for (const s of records.owned) if (keep(s.name)) this.owned.push(s);
     for (const s of records.foreign) if (keep(s.name)) this.foreign.push(s);
   }

@@ -84,11 +84,6 @@ export class Route53Throttle {
     });
   }
 
-  /** Requests waiting for tokens. */
-  get waiting(): number {
-    return this.queues.now.length + this.queues.ahead.length;
-  }
-
   /** Adds the throttle to a Route53 client: every attempt (retries and pages too) waits for its tokens. */
   attach(client: { middlewareStack: unknown }, priorityOf: () => Route53Priority = () => 'now'): void {
     addBeforeSigning(client, 'lbmanagerRoute53Throttle', (next, context) => async (args) => {

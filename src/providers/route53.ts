@@ -204,9 +204,7 @@ export class Route53AwsProvider implements Route53Provider {
 
   /** @inheritdoc */
   async changeRecordSets(zoneId: string, changes: readonly RecordChange[]): Promise<void> {
-    const p = this.zones.prefetches.get(zoneId);
-    this.zones.prefetches.delete(zoneId);
-    p?.abort.abort();
+    void this.takePrefetch(zoneId, false);
     try {
       await this.zones.ledger.write(zoneId, () =>
         route53Client(this.clients, this.region).send(
