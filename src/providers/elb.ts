@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
-import { AwsCallError, type MembershipProvider, type MembershipTarget } from './types.js';
+import { AwsCallError, type MembershipProvider, membershipKey, type MembershipTarget } from './types.js';
 import { RecentWrites } from './recent-writes.js';
 import { WriteLedger } from './write-ledger.js';
 
@@ -105,7 +105,7 @@ export class ElbProvider implements MembershipProvider {
       return undefined;
     }
     // Judged once the listing has answered: a write sent or answered after it started may be missing from it.
-    if (!this.ledger.mayAnswer(ledgerKey(target), p.listedAt)) return undefined;
+    if (!this.ledger.mayAnswer(membershipKey(target), p.listedAt)) return undefined;
     return listed.get(target.name) ?? 'not-found';
   }
 
@@ -124,7 +124,7 @@ export class ElbProvider implements MembershipProvider {
 
   /** @inheritdoc */
   async readMembers(target: MembershipTarget): Promise<string[]> {
-    return this.recent.apply(ledgerKey(target), await this.describe(target));
+    return this.recent.apply(membershipKey(target), await this.describe(target));
   }
 
   private async describe(target: MembershipTarget): Promise<string[]> {
@@ -147,7 +147,7 @@ export class ElbProvider implements MembershipProvider {
   async register(target: MembershipTarget, members: readonly string[]): Promise<void> {
     this.forgetPrefetched(target);
     try {
-      await this.ledger.write(ledgerKey(target), () =>
+      await this.ledger.write(membershipKey(target), () =>
         elbClient(this.clients, target.region).send(
           new RegisterInstancesWithLoadBalancerCommand({
             LoadBalancerName: target.name,
@@ -155,7 +155,7 @@ export class ElbProvider implements MembershipProvider {
           }),
         ),
       );
-      this.recent.record(ledgerKey(target), members, true);
+      this.recent.record(membershipKey(target), members, true);
     } catch (e) {
       throw classifyAwsError(e);
     }
@@ -165,7 +165,7 @@ export class ElbProvider implements MembershipProvider {
   async deregister(target: MembershipTarget, members: readonly string[]): Promise<void> {
     this.forgetPrefetched(target);
     try {
-      await this.ledger.write(ledgerKey(target), () =>
+      await this.ledger.write(membershipKey(target), () =>
         elbClient(this.clients, target.region).send(
           new DeregisterInstancesFromLoadBalancerCommand({
             LoadBalancerName: target.name,
@@ -173,15 +173,11 @@ export class ElbProvider implements MembershipProvider {
           }),
         ),
       );
-      this.recent.record(ledgerKey(target), members, false);
+      this.recent.record(membershipKey(target), members, false);
     } catch (e) {
       throw classifyAwsError(e);
     }
   }
-}
-
-function ledgerKey(target: MembershipTarget): string {
-  return `${target.region}/${target.name}`;
 }
 
 function notFound(name: string): AwsCallError {

@@ -10,7 +10,7 @@ import { joinTarget, splitTarget } from '../util/targets.js';
 import type { AwsClients } from './aws-clients.js';
 import { classifyAwsError } from './aws-errors.js';
 import { RecentWrites } from './recent-writes.js';
-import { AwsCallError, type MembershipProvider, type MembershipTarget } from './types.js';
+import { AwsCallError, type MembershipProvider, membershipKey, type MembershipTarget } from './types.js';
 
 /** The ELBv2 client of a region. */
 export function elbv2Client(clients: AwsClients, region: string): ElasticLoadBalancingV2Client {
@@ -54,7 +54,7 @@ export class Elbv2Provider implements MembershipProvider {
   }
 
   private async group(target: MembershipTarget): Promise<GroupInfo> {
-    const key = `${target.region}/${target.name}`;
+    const key = membershipKey(target);
     const cached = this.groups.get(key);
     if (cached) return cached;
     const res = await elbv2Client(this.clients, target.region).send(
@@ -82,7 +82,7 @@ export class Elbv2Provider implements MembershipProvider {
       return await call(await this.group(target));
     } catch (e) {
       const err = classifyAwsError(e);
-      if (err.category === 'not-found') this.groups.delete(`${target.region}/${target.name}`);
+      if (err.category === 'not-found') this.groups.delete(membershipKey(target));
       throw err;
     }
   }
@@ -106,13 +106,13 @@ export class Elbv2Provider implements MembershipProvider {
         if (d.TargetHealth?.State === 'unused' && d.TargetHealth.Reason === 'Target.NotRegistered') continue;
         members.add(joinTarget(d.Target.Id, d.Target.Port, g.port));
       }
-      return this.recent.apply(recentKey(target), [...members]);
+      return this.recent.apply(membershipKey(target), [...members]);
     });
   }
 
   /** @inheritdoc */
   normalise(target: MembershipTarget, members: readonly string[]): string[] {
-    const port = this.groups.get(`${target.region}/${target.name}`)?.port;
+    const port = this.groups.get(membershipKey(target))?.port;
     return [...new Set(members.map((m) => joinTarget(splitTarget(m).id, splitTarget(m).port, port)))].sort();
   }
 
@@ -163,7 +163,7 @@ export class Elbv2Provider implements MembershipProvider {
       await this.write(g, members, (Targets) =>
         elbv2Client(this.clients, target.region).send(new RegisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
       );
-      this.recent.record(recentKey(target), this.normalise(target, members), true);
+      this.recent.record(membershipKey(target), this.normalise(target, members), true);
     });
   }
 
@@ -173,11 +173,7 @@ export class Elbv2Provider implements MembershipProvider {
       await this.write(g, members, (Targets) =>
         elbv2Client(this.clients, target.region).send(new DeregisterTargetsCommand({ TargetGroupArn: g.arn, Targets })),
       );
-      this.recent.record(recentKey(target), this.normalise(target, members), false);
+      this.recent.record(membershipKey(target), this.normalise(target, members), false);
     });
   }
-}
-
-function recentKey(target: MembershipTarget): string {
-  return `${target.region}/${target.name}`;
 }

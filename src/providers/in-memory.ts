@@ -1,4 +1,10 @@
-import { AwsCallError, type MembershipProvider, type MembershipTarget, type Route53Provider } from './types.js';
+import {
+  AwsCallError,
+  membershipKey,
+  type MembershipProvider,
+  type MembershipTarget,
+  type Route53Provider,
+} from './types.js';
 import { routingOfSet, type ForeignSet, type RecordChange, type RecordSet, type ZoneRecords } from '../plan/records.js';
 
 /** One call an in-memory provider answered, for tests that count or order calls. */
@@ -23,10 +29,6 @@ export class MemoryMembershipProvider implements MembershipProvider {
   /** Most members a group may hold (AWS's targets-per-group quota), by `region/name`. */
   readonly limits = new Map<string, number>();
 
-  private static key(t: MembershipTarget): string {
-    return `${t.region}/${t.name}`;
-  }
-
   /** Creates a load balancer with members. */
   create(region: string, name: string, members: readonly string[] = []): void {
     this.groups.set(`${region}/${name}`, new Set(members));
@@ -38,7 +40,7 @@ export class MemoryMembershipProvider implements MembershipProvider {
   }
 
   private begin(op: MemoryCall['op'], t: MembershipTarget, members: readonly string[]): Set<string> {
-    const k = MemoryMembershipProvider.key(t);
+    const k = membershipKey(t);
     const injected = this.failNext.shift();
     if (injected) {
       this.calls.push({ op, target: k, members, outcome: injected.code });
@@ -71,7 +73,7 @@ export class MemoryMembershipProvider implements MembershipProvider {
   /** @inheritdoc */
   register(target: MembershipTarget, members: readonly string[]): Promise<void> {
     return Promise.resolve().then(() => {
-      const k = MemoryMembershipProvider.key(target);
+      const k = membershipKey(target);
       const limit = this.limits.get(k);
       const g = this.groups.get(k);
       if (limit !== undefined && g && new Set([...g, ...members]).size > limit) {

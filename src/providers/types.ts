@@ -4,6 +4,11 @@ import type { ElbTarget, Elbv2Target } from '../tree/types.js';
 /** A load balancer or target group whose members are instance ids or (ELBv2) targets. */
 export type MembershipTarget = ElbTarget | Elbv2Target;
 
+/** `region/name`: a load balancer's or target group's key in a provider's own maps (ledger, recent writes, groups). */
+export function membershipKey(target: MembershipTarget): string {
+  return `${target.region}/${target.name}`;
+}
+
 /**
  * Reads and changes the members of load balancers (Classic ELB) or target groups (ELBv2). Members are canonical strings as
  * produced by the key parser. Implementations make exactly one AWS write call per register/deregister call: the caller
