@@ -19,8 +19,6 @@ export class GatewayError extends Error {
   }
 }
 
-/** gRPC's NOT_FOUND: a lease that expired or was revoked. */
-export const GRPC_NOT_FOUND = 5;
 const GRPC_UNAUTHENTICATED = 16;
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');

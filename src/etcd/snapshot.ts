@@ -20,14 +20,15 @@ export function prefixRangeEnd(prefix: Buffer): Buffer {
   return Buffer.from([0]);
 }
 
+/** The fewest pages the rest of a snapshot comes in: each page is decoded whole, so smaller pages make a lower peak. */
+const MIN_PAGES = 4;
+
 /** Options of {@link readSnapshot}. */
 export interface SnapshotReadOptions {
   /** Keys of the first page: small, so that work can start on it while etcd serves the rest. @default 5000 */
   readonly firstPageKeys?: number;
   /** The most keys one later page holds. @default 200000 */
   readonly maxPageKeys?: number;
-  /** The fewest pages the rest comes in (each page is decoded whole: smaller pages, a lower peak). @default 4 */
-  readonly minPages?: number;
   /** Sees each page as it arrives. */
   readonly onPage?: (entries: readonly TreeEntry[]) => void;
 }
@@ -40,7 +41,7 @@ export interface SnapshotReadOptions {
  * Few, large pages: etcd answers a range with a limit only after walking the whole rest of the range (it counts the
  * keys left, measured on 3.4: a page of 10,000 from the start of a 1,000,000-key range takes 0.5 s, from near its end
  * 0.05 s), so pages of a fixed small size make the read quadratic in the tree's size (28 s at 1,000,000 keys). The
- * first page is small and says how many keys there are; the rest comes in a few pages: at least `minPages`, so that
+ * first page is small and says how many keys there are; the rest comes in a few pages: at least {@link MIN_PAGES}, so that
  * no one decoded page holds the whole tree (B1's peak RSS: 350 MB with the rest in one page, 265 MB in four), and as
  * many more as `maxPageKeys` needs.
  */
@@ -66,7 +67,7 @@ export async function readSnapshot(
   const revision = res.header.revision;
   // `count` is every key of the range at this revision, this page's included: the rest split evenly.
   const rest = Math.max(0, Number(res.count) - res.kvs.length);
-  const pages = Math.max(options.minPages ?? 4, Math.ceil(rest / maxPageKeys));
+  const pages = Math.max(MIN_PAGES, Math.ceil(rest / maxPageKeys));
   const pageKeys = rest === 0 ? firstPageKeys : Math.max(1, Math.ceil(rest / pages));
   for (;;) {
     // The next page is asked for before this one is handled, so etcd serves it while this process converts and
@@ -99,7 +100,7 @@ const WEIGHT_READS = 8;
  * stored megabytes in weighted keys) is read again key by key: a bad value makes a malformed key, never an unreadable
  * tree.
  */
-export async function readWeights(client: Etcd3, entries: TreeEntry[], revision: string): Promise<TreeEntry[]> {
+async function readWeights(client: Etcd3, entries: TreeEntry[], revision: string): Promise<TreeEntry[]> {
   const groups = new Set<string>();
   for (const e of entries) if (mayNeedValue(e.key)) groups.add(e.key.slice(0, e.key.lastIndexOf('/') + 1));
   if (groups.size === 0) return entries;

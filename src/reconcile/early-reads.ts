@@ -17,7 +17,11 @@ export class EarlyReads {
   page(targets: Iterable<Target>): void {
     const regions = new Set<string>();
     const zones = new Set<string>();
+    // A snapshot's keys of one target come one after another and share its object: each target is looked at once.
+    let last: Target | undefined;
     for (const t of targets) {
+      if (t === last) continue;
+      last = t;
       if (t.kind === 'elb') {
         let names = this.elbNames.get(t.region);
         if (!names) this.elbNames.set(t.region, (names = new Set()));

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { addedBy, removedBy, type Change } from '../plan/changes.js';
+import type { Change } from '../plan/changes.js';
 import { planMembership, type Policy } from '../plan/membership-plan.js';
 import type { TargetPlan } from '../plan/sync-plan.js';
 import { nameDesired } from '../plan/route53-plan.js';
@@ -31,8 +31,7 @@ export async function planTargets(
   const queue = new PQueue({ concurrency: options.concurrency });
   const plans: TargetPlan[] = [];
   const zones = new Map<string, Array<{ id: string; t: Route53Target }>>();
-  const desiredOf = (id: string, t: Target) =>
-    index.target(id) ? index.desired(t, id) : { members: [] as string[], activeClass: undefined };
+  const desiredOf = (id: string, t: Target) => index.desired(t, id);
   for (const [id, t] of targets) {
     if (t.kind === 'route53') {
       const names = zones.get(t.zoneId) ?? [];
@@ -80,7 +79,7 @@ export async function planTargets(
             kind: t.kind,
             activeClass: d.activeClass,
             desired: [...d.members],
-            ...('weights' in d && d.weights ? { weights: d.weights } : {}),
+            ...(d.weights ? { weights: d.weights } : {}),
             actual,
             changes: [...changes],
             keptByPolicy: kept,
@@ -113,5 +112,3 @@ function errorOf(e: unknown): { code: string; message: string } {
     message: e instanceof Error ? e.message : String(e),
   };
 }
-
-export { addedBy, removedBy };

@@ -110,7 +110,9 @@ export function parseKey(key: string, prefix: string, value = '', previous?: Mem
   const empty = segs.findIndex((s) => s === '');
   if (empty >= 0) return bad(`empty segment ${empty + 1} (${depth.shape})`);
   const region = segs[1] as string;
-  if (!isAwsRegion(region)) return bad(`bad region ${q(region)} (expected an AWS region such as us-east-1)`);
+  // Sorted keys share their region with the previous one, which passed this check already.
+  if (region !== previous?.target.region && !isAwsRegion(region))
+    return bad(`bad region ${q(region)} (expected an AWS region such as us-east-1)`);
   const cls = segs[depth.n - 2] as string;
   const memberClass = CLASSES.find((c) => c === cls);
   if (memberClass === undefined) {
